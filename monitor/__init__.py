@@ -1,0 +1,1 @@
+"""newsmonitor's daemon side: config, polling, dedup, rules, CLI, embedded Redis."""

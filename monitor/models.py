@@ -1,0 +1,146 @@
+"""The data that flows through newsmonitor, as frozen values.
+
+Job payloads are plain dicts (RQ's JSON serializer), so each model converts to and from one;
+the conversion lives here, beside the fields, so a renamed field cannot drift between the
+producer and the consumer of a job.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+from dataclasses import dataclass, field
+from typing import Any, Self, TypeVar, Union, get_args, get_origin, get_type_hints
+
+T = TypeVar("T", bound="Model")
+
+
+class Model:
+    """Shared dict conversion for the frozen dataclasses below."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for f in dataclasses.fields(self):  # type: ignore[arg-type]
+            out[f.name] = _dump(getattr(self, f.name))
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Self:
+        hints = get_type_hints(cls)
+        kwargs: dict[str, Any] = {}
+        for f in dataclasses.fields(cls):  # type: ignore[arg-type]
+            if f.name in data:
+                kwargs[f.name] = _load(hints[f.name], data[f.name])
+        return cls(**kwargs)
+
+    def replace(self, **changes: Any) -> Self:
+        return dataclasses.replace(self, **changes)  # type: ignore[type-var]
+
+
+def _dump(value: Any) -> Any:
+    if isinstance(value, Model):
+        return value.to_dict()
+    if isinstance(value, tuple | list):
+        return [_dump(v) for v in value]
+    return value
+
+
+def _load(hint: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    origin = get_origin(hint)
+    if origin in (Union, types.UnionType):
+        inner = [a for a in get_args(hint) if a is not type(None)]
+        return _load(inner[0], value) if len(inner) == 1 else value
+    if origin is tuple:
+        (item,) = get_args(hint)[:1]
+        return tuple(_load(item, v) for v in value)
+    if isinstance(hint, type) and issubclass(hint, Model):
+        return hint.from_dict(value)
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Feed(Model):
+    """One configured feed. ``interval`` is in seconds; None lets the poller choose."""
+
+    url: str
+    name: str
+    interval: float | None = None
+    backfill: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Entry(Model):
+    """One feed item, as the poller hands it to the `entries` queue."""
+
+    feed_name: str
+    feed_url: str
+    link: str
+    guid: str | None = None
+    title: str | None = None
+    summary: str | None = None
+    content: str | None = None
+    published: str | None = None  # ISO 8601, UTC
+    lang: str | None = None
+    canonical_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Event(Model):
+    """One event read from an article; shared/EVENTS.md is the contract for every field."""
+
+    type: str
+    evidence: str
+    lang: str
+    count: int | None = None
+    approx: bool = False
+    weapon: str | None = None
+    side: str | None = None
+    location: str | None = None
+    status: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Article(Model):
+    """An entry after fetching and extraction; what rules match against."""
+
+    id: str
+    url: str
+    feed_name: str
+    feed_url: str
+    source: str  # host name of the article URL: distinct hosts are distinct sources
+    title: str | None
+    text: str
+    lang: str | None = None
+    published: str | None = None
+    fetched_at: str | None = None
+    extracted_from: str = "page"  # "page", or "feed" when the page failed
+    events: tuple[Event, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True, slots=True)
+class Alert(Model):
+    """A rule that fired on an article. ``id`` is stable for (rule, article)."""
+
+    id: str
+    rule: str
+    article: Article
+    matched: tuple[str, ...] = ()  # the matched text snippets, for text rules
+    events: tuple[Event, ...] = ()  # the events that satisfied the rule
+    created_at: str | None = None
+    severity: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery(Model):
+    """The outcome of sending one alert to one channel."""
+
+    alert_id: str
+    channel: str
+    ok: bool
+    attempts: int
+    at: str
+    error: str | None = None
+    rule: str | None = None
+    url: str | None = None

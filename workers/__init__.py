@@ -1,0 +1,1 @@
+"""newsmonitor's RQ jobs: fetch, extract, classify, match, deliver."""
