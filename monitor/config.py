@@ -1,0 +1,249 @@
+"""The daemon's configuration: newsmonitor.yaml parsed once into frozen, validated settings.
+
+Every key is optional. ``${VAR}`` (or ``${VAR:-default}``) is expanded in string values only,
+after parsing, so an environment value can never change the YAML structure. Secrets are
+``SecretStr``: ``str()`` and ``repr()`` of a channel never show them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit, urlunsplit
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from monitor.durations import parse_duration
+from monitor.errors import ConfigError
+from monitor.models import Feed
+from monitor.yamlpos import Positions, YAMLSyntaxError, load_yaml, pydantic_problems
+
+CONFIG_NAME = "newsmonitor.yaml"
+_ENV_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+
+Duration = Annotated[float, BeforeValidator(parse_duration)]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+
+class FeedConfig(_Frozen):
+    url: str
+    name: str | None = None
+    interval: Duration | None = None
+    backfill: bool = False
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, v: str) -> str:
+        if urlsplit(v).scheme not in ("http", "https"):
+            raise ValueError(f"feed url must be http(s): {v!r}")
+        return v
+
+    def to_feed(self) -> Feed:
+        return Feed(
+            url=self.url, name=self.name or self.url, interval=self.interval, backfill=self.backfill
+        )
+
+
+def mask_url(url: str) -> str:
+    """A URL safe to log: userinfo and query (where tokens hide) are masked."""
+    parts = urlsplit(url)
+    netloc = parts.hostname or ""
+    if parts.port:
+        netloc += f":{parts.port}"
+    if parts.username or parts.password:
+        netloc = "***@" + netloc
+    return urlunsplit((parts.scheme, netloc, parts.path, "***" if parts.query else "", ""))
+
+
+class _Channel(_Frozen):
+    def __str__(self) -> str:
+        return f"{type(self).__name__}({self.describe()})"
+
+    def __repr__(self) -> str:
+        return str(self)
+
+    def describe(self) -> str:
+        return ""
+
+
+class EmailChannel(_Channel):
+    type: Literal["email"]
+    to: list[str] = Field(min_length=1)
+    sender: str = Field(alias="from")
+    smtp_host: str
+    smtp_port: int = 587
+    starttls: bool = True
+    ssl: bool = False
+    username: str | None = None
+    password: SecretStr | None = None
+    timeout: Duration = 30.0
+
+    @field_validator("to", mode="before")
+    @classmethod
+    def _one_or_many(cls, v: Any) -> Any:
+        return [v] if isinstance(v, str) else v
+
+    @model_validator(mode="after")
+    def _tls(self) -> EmailChannel:
+        if self.ssl and self.starttls:
+            raise ValueError("choose one of ssl (implicit TLS, port 465) and starttls")
+        return self
+
+    def describe(self) -> str:
+        return f"to={self.to}, smtp={self.smtp_host}:{self.smtp_port}"
+
+
+class WebhookChannel(_Channel):
+    type: Literal["webhook"]
+    url: str
+    secret: SecretStr | None = None
+    timeout: Duration = 10.0
+    headers: dict[str, SecretStr] = Field(default_factory=dict)
+
+    def describe(self) -> str:
+        return f"url={mask_url(self.url)}, signed={self.secret is not None}"
+
+
+class ConsoleChannel(_Channel):
+    type: Literal["console"]
+
+
+class OutboxChannel(_Channel):
+    """Appends each alert as one JSON line to a file (default: <data_dir>/outbox.jsonl)."""
+
+    type: Literal["outbox"]
+    path: str | None = None
+
+    def describe(self) -> str:
+        return f"path={self.path}"
+
+
+ChannelConfig = Annotated[
+    EmailChannel | WebhookChannel | ConsoleChannel | OutboxChannel, Field(discriminator="type")
+]
+
+
+class FetchConfig(_Frozen):
+    allow_private: bool = False
+    connect_timeout: Duration = 5.0
+    read_timeout: Duration = 15.0
+    max_bytes: int = Field(default=5 * 1024 * 1024, gt=0)
+    max_redirects: int = Field(default=5, ge=0)
+    user_agent: str = "newsmonitor/0.1 (+https://github.com/newsmonitor)"
+
+
+class DeliveryConfig(_Frozen):
+    retries: int = Field(default=5, ge=0)
+    backoff: list[int] = Field(default_factory=lambda: [10, 30, 120, 600, 1800])
+
+
+class Config(_Frozen):
+    version: Literal[1] = 1
+    redis_url: str | None = None
+    data_dir: Path = Path("./data")
+    rules: Path = Path("./rules")
+    feeds: list[FeedConfig] = Field(default_factory=list)
+    channels: dict[str, ChannelConfig] = Field(default_factory=dict)
+    fetch: FetchConfig = Field(default_factory=FetchConfig)
+    delivery: DeliveryConfig = Field(default_factory=DeliveryConfig)
+    workers: int | None = Field(default=None, ge=1)
+    job_timeout: Duration = 300.0
+    source: str = Field(default="(defaults)", exclude=True)
+
+    @model_validator(mode="after")
+    def _unique_feed_names(self) -> Config:
+        seen: set[str] = set()
+        for f in self.feeds:
+            name = f.name or f.url
+            if name in seen:
+                raise ValueError(f"two feeds are named {name!r}")
+            seen.add(name)
+        return self
+
+    def feed_list(self) -> list[Feed]:
+        return [f.to_feed() for f in self.feeds]
+
+
+def _expand(value: Any, path: tuple[str | int, ...], positions: Positions) -> Any:
+    if isinstance(value, dict):
+        return {k: _expand(v, (*path, str(k)), positions) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_expand(v, (*path, i), positions) for i, v in enumerate(value)]
+    if not isinstance(value, str):
+        return value
+
+    def sub(m: re.Match[str]) -> str:
+        name, default = m.group(1), m.group(2)
+        if name in os.environ:
+            return os.environ[name]
+        if default is not None:
+            return default
+        raise ConfigError(positions.where(path), f"environment variable {name} is not set")
+
+    return _ENV_RE.sub(sub, value)
+
+
+def _resolve_paths(data: dict[str, Any], base: Path) -> None:
+    for key in ("data_dir", "rules"):
+        if key in data and data[key] is not None:
+            p = Path(str(data[key])).expanduser()
+            data[key] = p if p.is_absolute() else base / p
+
+
+def parse_config(text: str, file: str, base: Path | None = None) -> Config:
+    """Validate config text; every problem is reported with file:line:column."""
+    try:
+        data, positions = load_yaml(text, file)
+    except YAMLSyntaxError as exc:
+        raise ConfigError(exc.where, exc.problem, retryable=False) from exc
+    data = {} if data is None else data
+    if not isinstance(data, dict):
+        raise ConfigError(f"{file}:1:1", "the config must be a mapping of keys to values")
+    data = _expand(data, (), positions)
+    if base is not None:
+        _resolve_paths(data, base)
+    try:
+        cfg = Config.model_validate({**data, "source": file})
+    except ValidationError as exc:
+        exc._newsmonitor_model = Config  # type: ignore[attr-defined]
+        problems = pydantic_problems(exc, positions)
+        raise ConfigError(
+            problems[0][0], "; ".join(f"{w}: {m}" if w != problems[0][0] else m for w, m in problems)
+        ) from exc
+    env_url = os.environ.get("REDIS_URL")
+    if env_url:
+        cfg = cfg.model_copy(update={"redis_url": env_url})
+    return cfg
+
+
+def default_config_text() -> str:
+    return (resources.files("monitor") / "defaults" / CONFIG_NAME).read_text(encoding="utf-8")
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    """The given file; else ./newsmonitor.yaml; else the packaged default (paths from CWD)."""
+    if path is None and Path(CONFIG_NAME).exists():
+        path = CONFIG_NAME
+    if path is None:
+        return parse_config(default_config_text(), "(default config)", base=Path.cwd())
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(str(p), f"cannot read config: {exc.strerror or exc}") from exc
+    return parse_config(text, str(p), base=p.resolve().parent)

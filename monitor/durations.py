@@ -1,0 +1,31 @@
+"""Durations as users write them: ``30s``, ``2m``, ``1h``, ``7d``, or a bare number of seconds."""
+
+from __future__ import annotations
+
+import re
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*$")
+
+
+def parse_duration(value: object) -> float:
+    """Seconds; raises ValueError with the accepted forms."""
+    if isinstance(value, bool):
+        raise ValueError(f"not a duration: {value!r}")
+    if isinstance(value, int | float):
+        seconds = float(value)
+    else:
+        m = _RE.match(str(value))
+        if not m:
+            raise ValueError(f"not a duration: {value!r} (write e.g. 30s, 2m, 1h, 7d)")
+        seconds = float(m.group(1)) * _UNITS[m.group(2) or "s"]
+    if seconds <= 0:
+        raise ValueError(f"duration must be positive: {value!r}")
+    return seconds
+
+
+def format_duration(seconds: float) -> str:
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{int(seconds // size)}{unit}"
+    return f"{seconds:g}s"
