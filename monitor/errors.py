@@ -3,6 +3,7 @@
     NewsmonitorError            subject: what it is about; retryable: can trying again help?
     ├── ConfigError             a config file or value (file:line)
     ├── RuleError               a rule file (file:line:column)
+    │   └── RuleSetError        every problem of one load of the rules folder
     ├── FetchError              a URL that could not be fetched (feed or page)
     │   └── BlockedAddressError a URL that resolves to a private address (never retryable)
     ├── FeedParseError          a feed whose bytes are not a feed
@@ -34,6 +35,15 @@ class ConfigError(NewsmonitorError):
 
 class RuleError(NewsmonitorError):
     """A rule file problem; ``subject`` is ``file:line:column``."""
+
+
+class RuleSetError(RuleError):
+    """All problems found in one load, so ``rules check`` can list them together."""
+
+    def __init__(self, folder: str, problems: list[RuleError]) -> None:
+        self.problems = problems
+        lines = "\n".join(f"  {p}" for p in problems)
+        super().__init__(folder, f"{len(problems)} problem(s) in the rules:\n{lines}")
 
 
 class FetchError(NewsmonitorError):

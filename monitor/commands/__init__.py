@@ -1,0 +1,1 @@
+"""One module per ``newsmonitor`` subcommand; each exposes ``register(subparsers)``."""

@@ -1,0 +1,71 @@
+"""Seen-entry bookkeeping: an entry is marked seen in the same transaction that enqueues it.
+
+Identity is the canonical article URL (the same story linked from two feeds is one entry) and,
+as a second key, the feed's own guid (a feed that rewrites its links keeps its guid). WATCH on
+both keys makes two pollers racing on one entry enqueue it once: the loser's EXEC fails.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+import redis
+from rq import Queue
+
+from monitor import keys
+from monitor.models import Entry
+
+log = logging.getLogger(__name__)
+
+ENTRY_JOB = "workers.jobs.process_entry"
+
+
+def _seen_keys(entry: Entry) -> list[str]:
+    out = [keys.seen_url(entry.canonical_url or entry.link)]
+    if entry.guid:
+        out.append(keys.seen_guid(entry.feed_url, entry.guid))
+    return out
+
+
+def is_seen(r: redis.Redis, entry: Entry) -> bool:
+    return bool(r.exists(*_seen_keys(entry)))
+
+
+def enqueue_entry_once(r: redis.Redis, queue: Queue, entry: Entry, job_timeout: float) -> bool:
+    """Enqueue the entry unless seen; True if this call enqueued it."""
+    seen = _seen_keys(entry)
+    with r.pipeline() as pipe:
+        try:
+            pipe.watch(*seen)
+            if pipe.exists(*seen):
+                return False
+            pipe.multi()
+            queue.enqueue_call(
+                ENTRY_JOB,
+                args=(entry.to_dict(),),
+                job_id=keys.entry_job_id(entry.canonical_url or entry.link),
+                timeout=int(job_timeout),
+                result_ttl=3600,
+                failure_ttl=keys.ARTICLE_TTL,
+                description=f"entry {entry.link}",
+                pipeline=pipe,
+            )
+            for key in seen:
+                pipe.set(key, entry.feed_name, ex=keys.SEEN_TTL)
+            pipe.execute()
+        except redis.WatchError:
+            return False  # another poller took it between our check and EXEC
+    return True
+
+
+def mark_seen(r: redis.Redis, entries: Iterable[Entry]) -> int:
+    """Mark entries seen without processing them (a new feed's backlog); returns how many."""
+    n = 0
+    with r.pipeline(transaction=False) as pipe:
+        for entry in entries:
+            for key in _seen_keys(entry):
+                pipe.set(key, entry.feed_name, ex=keys.SEEN_TTL, nx=True)
+            n += 1
+        pipe.execute()
+    return n

@@ -1,0 +1,34 @@
+"""Which Redis to use: REDIS_URL / redis_url, or the embedded server in the data directory."""
+
+from __future__ import annotations
+
+import redis
+
+from monitor.config import Config
+from monitor.embedded_redis import EmbeddedRedis
+from monitor.errors import ConfigError
+
+
+def connect(url: str) -> redis.Redis:
+    client = redis.Redis.from_url(url, health_check_interval=30)
+    try:
+        client.ping()
+    except (redis.RedisError, OSError) as exc:
+        raise ConfigError(url, f"cannot reach Redis: {exc}", retryable=True) from exc
+    return client
+
+
+def open_redis(cfg: Config, *, start_embedded: bool) -> tuple[redis.Redis, EmbeddedRedis | None]:
+    """The configured server; else the data directory's embedded one (started if asked)."""
+    if cfg.redis_url:
+        return connect(cfg.redis_url), None
+    embedded = EmbeddedRedis(cfg.data_dir.resolve())
+    if start_embedded:
+        embedded.start()
+    elif not embedded.socket_path.exists():
+        raise ConfigError(
+            str(cfg.data_dir),
+            "no REDIS_URL and no embedded Redis running in the data directory; "
+            "start `newsmonitor run` first or set REDIS_URL",
+        )
+    return connect(embedded.url), embedded

@@ -1,0 +1,80 @@
+"""Building and storing Articles: the page when it can be read, the feed's own text when not."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from datetime import UTC, datetime
+
+import httpx
+import redis
+
+from monitor import keys
+from monitor.config import FetchConfig
+from monitor.errors import NewsmonitorError
+from monitor.models import Article, Entry
+from monitor.urls import canonical_url, host_of
+from workers.extract import extract_article, text_from_html
+from workers.fetch import fetch_page
+from workers.netguard import is_private_url
+
+log = logging.getLogger("newsmonitor.article")
+
+
+def article_id(entry: Entry) -> str:
+    return keys.digest(entry.canonical_url or canonical_url(entry.link))
+
+
+def _now_iso() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _feed_text(entry: Entry) -> str:
+    parts = [entry.content, entry.summary]
+    return "\n\n".join(text_from_html(p) for p in parts if p and p.strip())
+
+
+def read_article(client: httpx.Client, entry: Entry, cfg: FetchConfig) -> Article:
+    """Fetch and extract the entry's page; fall back to the feed's summary/content."""
+    allow_private = cfg.allow_private or is_private_url(entry.feed_url)
+    base = Article(
+        id=article_id(entry),
+        url=entry.link,
+        feed_name=entry.feed_name,
+        feed_url=entry.feed_url,
+        source=host_of(entry.link),
+        title=entry.title,
+        text="",
+        lang=entry.lang,
+        published=entry.published,
+        fetched_at=_now_iso(),
+        extracted_from="feed",
+    )
+    try:
+        page = fetch_page(client, entry.link, cfg, allow_private)
+        extracted = extract_article(page.body, page.url)
+    except NewsmonitorError as exc:
+        if exc.retryable and not _feed_text(entry):
+            raise  # nothing to fall back on: let the queue retry the page later
+        log.info("page %s not used (%s); using the feed's text", entry.link, exc)
+        return base.replace(text=_feed_text(entry) or (entry.title or ""))
+    return base.replace(
+        title=extracted.title or entry.title,
+        text=extracted.text,
+        lang=entry.lang or extracted.lang,
+        published=entry.published or extracted.date,
+        extracted_from="page",
+    )
+
+
+def store_article(r: redis.Redis, article: Article) -> None:
+    with r.pipeline() as pipe:
+        pipe.set(keys.article(article.id), json.dumps(article.to_dict()), ex=keys.ARTICLE_TTL)
+        pipe.zadd(keys.articles_index(), {article.id: time.time()})
+        pipe.execute()
+
+
+def load_article(r: redis.Redis, aid: str) -> Article | None:
+    raw = r.get(keys.article(aid))
+    return Article.from_dict(json.loads(raw)) if raw else None  # type: ignore[arg-type]
