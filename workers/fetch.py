@@ -1,0 +1,179 @@
+"""Fetching untrusted URLs: article pages here, and the HTTP plumbing feeds share.
+
+Every limit is enforced by us, not left to the server: connect/read timeouts, a total time
+budget (a server dripping one byte per read timeout would otherwise never time out), a byte
+cap counted on the decoded body (a gzip bomb is as large as it unpacks to), and redirects
+followed by hand so each hop passes the private-address guard before it is requested.
+
+Errors say whether a retry can help: 5xx, 408, 429, timeouts and network errors can; other
+4xx, blocked addresses, oversize bodies and redirect loops cannot.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from monitor.config import FetchConfig
+from monitor.errors import BlockedAddressError, FetchError
+from workers.netguard import check_public
+
+# The whole fetch (every hop and the body) may take this many read timeouts.
+TOTAL_TIME_FACTOR = 4
+CHUNK_SIZE = 64 * 1024
+RETRYABLE_4XX = frozenset({408, 429})
+PAGE_TYPES = ("text/html", "application/xhtml+xml", "text/xml", "application/xml")
+PAGE_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.5"
+
+HopCheck = Callable[[str], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """A fetched page: the URL it finally came from, and its body as bytes (extraction decodes)."""
+
+    url: str
+    status: int
+    content_type: str | None
+    body: bytes
+    charset: str | None = None
+
+
+def timeouts(cfg: FetchConfig) -> httpx.Timeout:
+    return httpx.Timeout(
+        connect=cfg.connect_timeout,
+        read=cfg.read_timeout,
+        write=cfg.read_timeout,
+        pool=cfg.connect_timeout,
+    )
+
+
+def deadline_for(cfg: FetchConfig) -> float:
+    return time.monotonic() + cfg.connect_timeout + TOTAL_TIME_FACTOR * cfg.read_timeout
+
+
+def transport_error(url: str, exc: httpx.HTTPError) -> FetchError:
+    """An httpx failure as our error; only a malformed request is not worth retrying."""
+    if isinstance(exc, httpx.TimeoutException):
+        return FetchError(url, f"timed out ({type(exc).__name__})")
+    if isinstance(exc, httpx.UnsupportedProtocol | httpx.DecodingError):
+        return FetchError(url, f"{type(exc).__name__}: {exc}", retryable=False)
+    return FetchError(url, f"{type(exc).__name__}: {exc or 'network error'}")
+
+
+def check_http_url(url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise FetchError(url, "not an http(s) URL", retryable=False)
+
+
+def _send(
+    client: httpx.Client, url: str, hop: str, cfg: FetchConfig, headers: dict[str, str]
+) -> httpx.Response:
+    try:
+        request = client.build_request("GET", hop, headers=headers, timeout=timeouts(cfg))
+        return client.send(request, stream=True, follow_redirects=False)
+    except httpx.InvalidURL as exc:
+        raise FetchError(url, f"invalid URL {hop}: {exc}", retryable=False) from exc
+    except httpx.HTTPError as exc:
+        raise transport_error(url, exc) from exc
+
+
+def _check_hop(url: str, hop: str, check: HopCheck) -> None:
+    """Guard one hop; a blocked redirect target is reported on the URL we were asked for."""
+    check_http_url(hop)
+    try:
+        check(hop)
+    except BlockedAddressError as exc:
+        if hop == url:
+            raise
+        raise BlockedAddressError(url, f"redirect to {hop} {exc.message}") from exc
+
+
+@contextmanager
+def open_stream(
+    client: httpx.Client,
+    url: str,
+    cfg: FetchConfig,
+    headers: dict[str, str],
+    check: HopCheck,
+) -> Iterator[httpx.Response]:
+    """GET ``url`` following at most cfg.max_redirects redirects; yield the final response
+    with its body unread, and close it afterwards."""
+    hop = url
+    for _ in range(cfg.max_redirects + 1):
+        _check_hop(url, hop, check)
+        response = _send(client, url, hop, cfg, headers)
+        if not response.has_redirect_location:
+            try:
+                yield response
+            finally:
+                response.close()
+            return
+        response.close()
+        hop = urljoin(str(response.url), response.headers["location"])
+    raise FetchError(url, f"more than {cfg.max_redirects} redirects", retryable=False)
+
+
+def read_capped(response: httpx.Response, url: str, max_bytes: int, deadline: float) -> bytes:
+    """The decoded body, refusing it once it passes ``max_bytes`` or the deadline."""
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise FetchError(
+            url, f"larger than {max_bytes} bytes ({declared} declared)", retryable=False
+        )
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        for chunk in response.iter_bytes(CHUNK_SIZE):
+            size += len(chunk)
+            if size > max_bytes:
+                raise FetchError(url, f"larger than {max_bytes} bytes", retryable=False)
+            if time.monotonic() > deadline:
+                raise FetchError(url, "body took longer than the total time budget")
+            chunks.append(chunk)
+    except httpx.HTTPError as exc:
+        raise transport_error(url, exc) from exc
+    return b"".join(chunks)
+
+
+def raise_for_status(url: str, status: int) -> None:
+    if 200 <= status < 300:
+        return
+    if status >= 500 or status in RETRYABLE_4XX:
+        raise FetchError(url, f"HTTP {status}")
+    raise FetchError(url, f"HTTP {status}", retryable=False)
+
+
+def _media_type(response: httpx.Response) -> str | None:
+    value = response.headers.get("content-type")
+    return value.split(";")[0].strip().lower() if value else None
+
+
+def _is_page_type(media_type: str | None) -> bool:
+    """HTML or XML; a missing type is let through for extraction to judge."""
+    return media_type is None or media_type in PAGE_TYPES or media_type.endswith("+xml")
+
+
+def fetch_page(client: httpx.Client, url: str, cfg: FetchConfig, allow_private: bool) -> Page:
+    """Fetch an article page within every limit of ``cfg``; FetchError names ``url``.
+
+    ``client`` must not follow redirects itself (each hop is checked here). With
+    ``allow_private`` false, every hop must resolve to public addresses only.
+    """
+    headers = {"User-Agent": cfg.user_agent, "Accept": PAGE_ACCEPT}
+    deadline = deadline_for(cfg)
+    with open_stream(
+        client, url, cfg, headers, lambda hop: check_public(hop, allow_private)
+    ) as resp:
+        raise_for_status(url, resp.status_code)
+        media_type = _media_type(resp)
+        if not _is_page_type(media_type):
+            raise FetchError(url, f"not a page: content type {media_type}", retryable=False)
+        body = read_capped(resp, url, cfg.max_bytes, deadline)
+        return Page(str(resp.url), resp.status_code, media_type, body, resp.charset_encoding)
