@@ -158,7 +158,11 @@ def on_delivery_failure(
     if job.retries_left:
         log.warning(
             "delivery of %s to %s failed (try %d of %d), will retry: %s",
-            alert.get("id"), channel, attempt, job.meta.get(META_TRIES, 1), _describe(error),
+            alert.get("id"),
+            channel,
+            attempt,
+            job.meta.get(META_TRIES, 1),
+            _describe(error),
         )
         return
     record_failure(connection, alert, channel, error, attempt)
@@ -173,8 +177,14 @@ def _delivery(
 ) -> Delivery:
     article = alert.get("article") or {}
     return Delivery(
-        alert_id=alert["id"], channel=channel, ok=ok, attempts=attempts, at=at, error=error,
-        rule=alert.get("rule"), url=article.get("url"),
+        alert_id=alert["id"],
+        channel=channel,
+        ok=ok,
+        attempts=attempts,
+        at=at,
+        error=error,
+        rule=alert.get("rule"),
+        url=article.get("url"),
     )
 
 
@@ -192,16 +202,26 @@ def record_failure(
     """A delivery that failed for good: into the dead-letter list and the deliveries log."""
     at, text = now_utc().isoformat(), _describe(error)
     letter = {
-        "id": keys.delivery_job_id(alert["id"], channel), "alert": alert, "channel": channel,
-        "error": text, "error_type": type(error).__name__, "attempts": attempts, "at": at,
+        "id": keys.delivery_job_id(alert["id"], channel),
+        "alert": alert,
+        "channel": channel,
+        "error": text,
+        "error_type": type(error).__name__,
+        "attempts": attempts,
+        "at": at,
     }
     with conn.pipeline() as pipe:
         pipe.lpush(keys.dead_letters(), json.dumps(letter, ensure_ascii=False))
         pipe.ltrim(keys.dead_letters(), 0, keys.DEAD_LETTER_MAX - 1)
         record_delivery(pipe, _delivery(alert, channel, False, attempts, at, text))
         pipe.execute()
-    log.error("delivery of %s to %s failed for good after %d tries: %s",
-              alert["id"], channel, attempts, text)
+    log.error(
+        "delivery of %s to %s failed for good after %d tries: %s",
+        alert["id"],
+        channel,
+        attempts,
+        text,
+    )
 
 
 def read_deliveries(conn: redis.Redis, limit: int = 50) -> list[Delivery]:
@@ -228,8 +248,9 @@ def replay_dead_letters(
             continue
         fresh_id = f"{letter['id']}-replay-{uuid.uuid4().hex[:8]}"
         with conn.pipeline() as pipe:
-            enqueue_delivery(queue, letter["alert"], letter["channel"], cfg,
-                             job_id=fresh_id, pipeline=pipe)
+            enqueue_delivery(
+                queue, letter["alert"], letter["channel"], cfg, job_id=fresh_id, pipeline=pipe
+            )
             pipe.lrem(keys.dead_letters(), 1, raw)  # type: ignore[arg-type]  # bytes work
             pipe.execute()
         done.append(letter["id"])

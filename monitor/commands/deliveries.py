@@ -1,9 +1,9 @@
 """``newsmonitor deliveries``: what was sent, what failed for good, and replaying the failures.
 
-    newsmonitor deliveries [--limit N]     recent deliveries, newest first
-    newsmonitor deliveries --failed        the dead letters, each with its error
-    newsmonitor deliveries retry --all     re-enqueue every dead letter on the alerts queue
-    newsmonitor deliveries retry ID...     re-enqueue the named ones
+newsmonitor deliveries [--limit N]     recent deliveries, newest first
+newsmonitor deliveries --failed        the dead letters, each with its error
+newsmonitor deliveries retry --all     re-enqueue every dead letter on the alerts queue
+newsmonitor deliveries retry ID...     re-enqueue the named ones
 """
 
 from __future__ import annotations

@@ -32,9 +32,10 @@ def send_alert(alert: Alert, channel_name: str, channel_cfg: Any, ctx: SendConte
 
     Raises DeliveryError when a retry may help, PermanentDeliveryError when it cannot.
     """
-    notifier_class = NOTIFIERS.get(getattr(channel_cfg, "type", ""))
+    kind = getattr(channel_cfg, "type", None)
+    notifier_class = NOTIFIERS.get(str(kind))
     if notifier_class is None:
-        raise PermanentDeliveryError(f"channel {channel_name}", f"no notifier for {channel_cfg}")
+        raise PermanentDeliveryError(f"channel {channel_name}", f"no notifier for type {kind!r}")
     notifier = notifier_class()
     message = notifier.fit(render_message(alert, ctx.sent_at))
     notifier.send(message, channel_name, channel_cfg, ctx)

@@ -42,7 +42,11 @@ def _connect(cfg: EmailChannel) -> smtplib.SMTP:
         )
     smtp = smtplib.SMTP(cfg.smtp_host, cfg.smtp_port, timeout=cfg.timeout)
     if cfg.starttls:
-        smtp.starttls(context=ssl.create_default_context())
+        try:
+            smtp.starttls(context=ssl.create_default_context())
+        except BaseException:
+            smtp.close()
+            raise
     return smtp
 
 
