@@ -19,6 +19,7 @@ from rq.serializers import JSONSerializer
 
 from monitor import keys
 from monitor.config import load_config
+from monitor.errors import DeliveryError
 from monitor.models import Alert, Article, Event
 from tests.servers import LocalHTTPServer, Request, Response, SMTPSink
 from workers.context import CONFIG_ENV, make_queue
@@ -171,13 +172,33 @@ def test_a_held_sending_lock_keeps_a_second_copy_out(
     setup: Any, redis_client: redis.Redis, http_server: LocalHTTPServer
 ) -> None:
     http_server.routes["/hook"] = Response(b"ok", 200)
-    cfg = setup({"ops": webhook_channel(http_server)})
-    redis_client.set(keys.sending("a1b2c3", "ops"), "other-worker", ex=60)
-    assert deliver_alert(redis_client, make_alert(), "ops", cfg) == "busy"
+    cfg = setup({"ops": webhook_channel(http_server)}, retries=1)
+    lock = keys.sending("a1b2c3", "ops")
+    redis_client.set(lock, "some-other-job:token", ex=60)
+    with pytest.raises(DeliveryError, match="being sent by another job") as info:
+        deliver_alert(redis_client, make_alert(), "ops", cfg)
+    assert info.value.retryable
+    # Through RQ: retried, never sent while the lock is held, then kept as a dead letter.
+    enqueue_delivery(make_queue(keys.QUEUE_ALERTS, redis_client), make_alert(), "ops", cfg)
+    run_alert_jobs(redis_client)
     assert http_server.requests_to("/hook") == []
-    redis_client.delete(keys.sending("a1b2c3", "ops"))
+    assert read_dead_letters(redis_client)[0]["attempts"] == 2
+    redis_client.delete(lock)
     assert deliver_alert(redis_client, make_alert(), "ops", cfg) == "sent"
-    assert not redis_client.exists(keys.sending("a1b2c3", "ops"))  # released after sending
+    assert not redis_client.exists(lock)  # released after sending
+
+
+def test_a_lock_left_by_a_dead_run_of_the_same_job_is_taken_over(
+    setup: Any, redis_client: redis.Redis, http_server: LocalHTTPServer
+) -> None:
+    http_server.routes["/hook"] = Response(b"ok", 200)
+    cfg = setup({"ops": webhook_channel(http_server)})
+    job_id = keys.delivery_job_id("a1b2c3", "ops")
+    redis_client.set(keys.sending("a1b2c3", "ops"), f"{job_id}:killed-run", ex=600)
+    enqueue_delivery(make_queue(keys.QUEUE_ALERTS, redis_client), make_alert(), "ops", cfg)
+    run_alert_jobs(redis_client)
+    assert len(http_server.requests_to("/hook")) == 1
+    assert read_dead_letters(redis_client) == []
 
 
 def test_smtp_down_retries_then_dead_letter(setup: Any, redis_client: redis.Redis) -> None:

@@ -4,7 +4,9 @@ Exactly once. RQ forgets a finished job after its result TTL, so the job id cann
 a second send. Two Redis keys do (monitor.keys):
   ``sent``     long-lived; checked before sending and set after the channel accepted the alert;
   ``sending``  a short lock (SET NX EX) so two copies of the job cannot send at the same time;
-               it expires on its own when a worker dies holding it.
+               a copy that finds it held fails with a retryable error and tries again later;
+               it expires on its own when a worker dies holding it, and the same job id
+               (RQ's retry of an abandoned job) takes it over at once.
 The one gap left is a worker killed after the channel accepted but before ``sent`` was set: that
 alert is sent again on the retry. At-least-once there is the price of never losing an alert.
 
@@ -34,7 +36,7 @@ from rq.job import Job
 
 from monitor import keys
 from monitor.config import Config
-from monitor.errors import PermanentDeliveryError
+from monitor.errors import DeliveryError, PermanentDeliveryError
 from monitor.models import Alert, Delivery
 from workers.channels import SendContext, send_alert
 from workers.context import current_config, current_redis
@@ -46,6 +48,10 @@ DELIVERIES_LOG_MAX = 1000
 # under a live sender, and frees itself soon after a dead one.
 LOCK_MARGIN = 30
 META_TRIES = "tries"
+_TAKE_OVER_LOCK = (
+    "if redis.call('get', KEYS[1]) == ARGV[1] then "
+    "return redis.call('set', KEYS[1], ARGV[2], 'EX', ARGV[3]) end return false"
+)
 _RELEASE_LOCK = (
     "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
 )
@@ -103,7 +109,8 @@ def deliver(alert: dict[str, Any], channel: str) -> dict[str, Any]:
     conn = current_redis()
     model = Alert.from_dict(alert)
     try:
-        status = deliver_alert(conn, model, channel, current_config(), attempt)
+        owner = job.id if job is not None else None
+        status = deliver_alert(conn, model, channel, current_config(), attempt, owner)
     except PermanentDeliveryError as exc:
         record_failure(conn, alert, channel, exc, attempt)
         status = "dead"
@@ -111,18 +118,25 @@ def deliver(alert: dict[str, Any], channel: str) -> dict[str, Any]:
 
 
 def deliver_alert(
-    conn: redis.Redis, alert: Alert, channel: str, cfg: Config, attempt: int = 1
+    conn: redis.Redis,
+    alert: Alert,
+    channel: str,
+    cfg: Config,
+    attempt: int = 1,
+    owner: str | None = None,
 ) -> str:
-    """Send under the exactly-once guard: "sent", "duplicate" (sent before) or "busy"."""
+    """Send under the exactly-once guard: "sent", or "duplicate" when it was sent before.
+
+    ``owner`` is the RQ job id. A lock held by another owner raises a retryable DeliveryError
+    rather than stepping aside: the holder may be dead, and only a retry can tell.
+    """
     sent_key, lock_key = keys.sent(alert.id, channel), keys.sending(alert.id, channel)
     if conn.exists(sent_key):
         log.info("alert %s already sent to %s; not sending again", alert.id, channel)
         return "duplicate"
-    token = uuid.uuid4().hex
-    if not conn.set(lock_key, token, nx=True, ex=int(cfg.job_timeout) + LOCK_MARGIN):
-        # Another copy holds the lock; its own job retries or dead-letters if it fails.
-        log.info("alert %s is being sent to %s by another worker", alert.id, channel)
-        return "busy"
+    token = _acquire(conn, lock_key, owner or uuid.uuid4().hex, int(cfg.job_timeout) + LOCK_MARGIN)
+    if token is None:
+        raise DeliveryError(f"channel {channel}", f"alert {alert.id} is being sent by another job")
     try:
         if conn.exists(sent_key):  # the other copy finished between our check and our lock
             return "duplicate"
@@ -133,6 +147,21 @@ def deliver_alert(
     record_delivery(conn, _delivery(alert.to_dict(), channel, True, attempt, at))
     log.info("alert %s (rule %s) sent to %s", alert.id, alert.rule, channel)
     return "sent"
+
+
+def _acquire(conn: redis.Redis, lock_key: str, owner: str, ttl: int) -> str | None:
+    """The sending lock's token, or None when another job holds it.
+
+    RQ runs a job id again only after its earlier run ended or was declared abandoned (its
+    worker died), so a lock left by the same job id has no live holder and is taken over.
+    """
+    token = f"{owner}:{uuid.uuid4().hex}"
+    if conn.set(lock_key, token, nx=True, ex=ttl):
+        return token
+    held = conn.get(lock_key)
+    if held is None or held.decode().partition(":")[0] != owner:  # type: ignore[union-attr]
+        return None
+    return token if conn.eval(_TAKE_OVER_LOCK, 1, lock_key, held, token, ttl) else None
 
 
 def _send(alert: Alert, channel: str, cfg: Config) -> str:
