@@ -1,0 +1,160 @@
+"""Tie numbers to events: "261 gevechten", "72 drones neergehaald", "killed at least 40 people".
+
+A number counts an event when its head noun says so: a count noun of a type ("doden",
+"clashes"), or a carrier noun (people, drones) claimed by the nearest cue of a type that takes
+such carriers. A bare number ("killed 40") is claimed by a cue just before it. Numbers whose
+head is a unit (hours, percent, villages) or that are parts of a stated total count nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from workers.classify.cues import Cue
+from workers.classify.numbers import Mention
+from workers.classify.scan import CLAUSE_BREAKS, Scan
+from workers.classify.taxonomy import CARRIER_REACH, TYPES
+
+HEAD_REACH = 3  # modifiers allowed between a number and its head noun ("14 Oekraïense burgers")
+SKIPPABLE = frozenset({"(", ")", "-", "'"})
+
+
+@dataclass(frozen=True, slots=True)
+class Head:
+    """What a number counts: ``kind`` is a type name (count noun), person, weapon, unit or none."""
+
+    kind: str
+    index: int  # token index of the head noun (the number's last token when none)
+    weapon: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Count:
+    """An event count read from a sentence."""
+
+    type: str
+    mention: Mention
+    head: Head
+
+
+def _noun_kind(scan: Scan, i: int) -> tuple[str, str | None] | None:
+    labels = scan.at_token[i]
+    weapon = next((lb[7:] for lb in labels if lb.startswith("weapon:")), None)
+    noun = next((lb[5:] for lb in sorted(labels) if lb.startswith("noun:")), None)
+    if noun:
+        return noun, weapon
+    if weapon:
+        return "weapon", weapon
+    if "persons" in labels:
+        return "person", None
+    return None
+
+
+def find_head(scan: Scan, m: Mention) -> Head:
+    """The head noun after a number; compounds take their last noun ("attack drones")."""
+    toks, i = scan.tokens, m.end
+    steps = 0
+    if m.vague and i < len(toks) and toks[i] in scan.lexicon.numbers.of_words:
+        i += 1  # "hundreds of people"
+    while i < len(toks) and steps <= HEAD_REACH:
+        labels = scan.at_token[i]
+        kind = _noun_kind(scan, i)
+        if kind is not None:
+            return _compound(scan, i, kind)
+        if "units" in labels:
+            return Head("unit", i)
+        tok = toks[i]
+        if not tok[0].isalpha() and tok not in SKIPPABLE or "function_words" in labels:
+            break
+        i, steps = i + 1, steps + (tok not in SKIPPABLE)
+    return Head("none", m.end - 1)
+
+
+def _compound(scan: Scan, i: int, kind: tuple[str, str | None]) -> Head:
+    weapon = kind[1]
+    while i + 1 < len(scan.tokens):
+        nxt = _noun_kind(scan, i + 1)
+        if nxt is None or "units" in scan.at_token[i + 1]:
+            break
+        i, kind = i + 1, nxt
+        weapon = kind[1] or weapon
+    return Head(kind[0], i, weapon)
+
+
+def _distance(cue: Cue, m: Mention, head: Head) -> int:
+    if cue.end <= m.start:
+        return m.start - cue.end
+    if cue.start > head.index:
+        return cue.start - head.index - 1
+    return 0 if cue.start >= m.start else 99
+
+
+def _eligible(scan: Scan, cue: Cue, m: Mention, head: Head) -> bool:
+    rule = TYPES[cue.type]
+    if not rule.counted or m.upper or head.kind == "unit":
+        return False
+    if m.part and not rule.takes_parts:
+        return False
+    if head.kind in rule.carriers or (m.part and rule.takes_parts):
+        return _distance(cue, m, head) <= CARRIER_REACH and not _crosses_break(scan, cue, m)
+    if head.kind == "none":
+        return cue.end <= m.start and m.start - cue.end <= rule.headless_reach
+    return False
+
+
+def _crosses_break(scan: Scan, cue: Cue, m: Mention) -> bool:
+    lo, hi = sorted((cue.start, m.start))
+    return any(t in CLAUSE_BREAKS for t in scan.tokens[lo:hi])
+
+
+def _accepts_weak(head: Head, event_type: str) -> bool:
+    """'een persoon', 'a drone': 1 for one victim or munition, never for 'een aanval'."""
+    return head.kind in ("person", "weapon") or (head.kind == event_type == "casualties")
+
+
+def find_counts(scan: Scan, mentions: list[Mention], cues: list[Cue]) -> list[Count]:
+    """Every (type, number) pair the sentence states."""
+    heads = [find_head(scan, m) for m in mentions]
+    claimed: list[set[str]] = [set() for _ in mentions]
+    cue_types = {c.type for c in cues}
+    for k, (m, h) in enumerate(zip(mentions, heads, strict=True)):
+        if h.kind in cue_types and TYPES[h.kind].counted and not (m.upper or m.part):
+            if not m.weak or _accepts_weak(h, h.kind):
+                claimed[k].add(h.kind)
+    for cue in cues:
+        k = _nearest_mention(scan, cue, mentions, heads)
+        if k is not None:
+            claimed[k].add(cue.type)
+    _claim_wholes(mentions, heads, claimed, cue_types)
+    return [
+        Count(t, mentions[k], heads[k]) for k in range(len(mentions)) for t in sorted(claimed[k])
+    ]
+
+
+def _nearest_mention(
+    scan: Scan, cue: Cue, mentions: list[Mention], heads: list[Head]
+) -> int | None:
+    best: tuple[int, int] | None = None
+    for k, (m, h) in enumerate(zip(mentions, heads, strict=True)):
+        if h.kind in TYPES or (m.weak and not _accepts_weak(h, cue.type)):
+            continue
+        if not _eligible(scan, cue, m, h):
+            continue
+        d = _distance(cue, m, h)
+        if best is None or d < best[0]:
+            best = (d, k)
+    return best[1] if best else None
+
+
+def _claim_wholes(
+    mentions: list[Mention], heads: list[Head], claimed: list[set[str]], cue_types: set[str]
+) -> None:
+    """'downed 17 of 19 drones': the whole is launched (attack); a launched salvo with an
+    attack or interception cue in its sentence is an attack count even when no cue claims it."""
+    for m, got in zip(mentions, claimed, strict=True):
+        if m.whole is not None and "interception" in got:
+            claimed[m.whole].add("attack")
+    for m, h, got in zip(mentions, heads, claimed, strict=True):
+        if h.kind == "weapon" and not got and not (m.part or m.upper):
+            if cue_types & {"attack", "interception"}:
+                got.add("attack")

@@ -1,0 +1,65 @@
+"""Events of one sentence: cues give the types, counts give the numbers and attributes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from monitor.models import Event
+from workers.classify.counts import Count, find_counts
+from workers.classify.cues import Cue, find_cues, nearest_label, read_location, read_status
+from workers.classify.numbers import find_mentions
+from workers.classify.scan import Scan
+from workers.classify.taxonomy import TYPES
+
+SIDE_REACH = 3  # tokens around a casualty count that may name the victims' side
+WEAPON_TYPES = frozenset({"attack", "interception"})
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """An event plus what the article-level merge needs to know about its count."""
+
+    event: Event
+    vague: bool = False
+
+
+def sentence_events(scan: Scan, lang: str) -> list[Found]:
+    """All events one sentence states; none for excluded or background sentences."""
+    if scan.has("exclude") or scan.has("background"):
+        return []
+    cues = find_cues(scan)
+    if not cues:
+        return []
+    counts = find_counts(scan, find_mentions(scan), cues)
+    location = read_location(scan)
+    found = [_counted(scan, lang, c, location) for c in counts]
+    counted = {c.type for c in counts}
+    for cue in _first_per_type(cues):
+        if cue.type not in counted:
+            found.append(Found(_event(scan, lang, cue.type, cue.start, location)))
+    return found
+
+
+def _first_per_type(cues: list[Cue]) -> list[Cue]:
+    seen: dict[str, Cue] = {}
+    for cue in cues:
+        seen.setdefault(cue.type, cue)
+    return list(seen.values())
+
+
+def _event(scan: Scan, lang: str, event_type: str, pos: int, location: str | None) -> Event:
+    weapon = nearest_label(scan, "weapon:", pos) if event_type in WEAPON_TYPES else None
+    status = read_status(scan, event_type) if TYPES[event_type].has_status else None
+    return Event(type=event_type, evidence=scan.sentence.text, lang=lang, weapon=weapon,
+                 location=location, status=status)
+
+
+def _counted(scan: Scan, lang: str, c: Count, location: str | None) -> Found:
+    event = _event(scan, lang, c.type, c.head.index, location)
+    side = None
+    if c.type == "casualties":
+        side = nearest_label(scan, "side:", c.head.index, SIDE_REACH)
+    weapon = c.head.weapon if c.type in WEAPON_TYPES and c.head.weapon else event.weapon
+    event = event.replace(count=c.mention.value, approx=c.mention.approx, side=side,
+                          weapon=weapon)
+    return Found(event, vague=c.mention.vague)

@@ -1,0 +1,176 @@
+"""Load per-language YAML files into frozen, compiled lexicons, once per process.
+
+Language knowledge is data: ``workers/classify/lang/<code>.yaml`` ships Dutch and English, and
+folders named in ``NEWSMONITOR_LANG_DIRS`` (os.pathsep-separated) or passed as ``extra_dirs``
+add or override languages without a code change. Files are validated when they load (unknown
+keys, wrong shapes), so a typo fails at start, not silently at classification time.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import simplemma
+import yaml
+
+from monitor.errors import ConfigError
+from workers.classify.lexicon.patterns import PatternSet
+from workers.classify.taxonomy import TYPES
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent / "lang"
+ENV_DIRS = "NEWSMONITOR_LANG_DIRS"
+
+TOP_KEYS = {"version", "lang", "lemmatizer", "numbers", "markers", "weapons", "sides", "types"}
+NUMBER_KEYS = {
+    "thousands_separator", "decimal_separator", "spelled_parser", "words", "morphemes",
+    "weak_one", "scales", "vague", "range_connectors", "range_openers", "range_joiners",
+    "of_words", "joiners",
+}
+MARKER_KEYS = {
+    "approx", "upper_bound", "part_before", "part_after", "negation", "hypothetical", "units",
+    "months", "background", "cumulative", "function_words", "location_prepositions",
+    "conflict", "exclude", "persons", "launch",
+}
+TYPE_KEYS = {"cues", "count_nouns", "exclude", "status"}
+
+
+class LexiconError(ConfigError):
+    """A language file is malformed; the subject is the file, so the message points at it."""
+
+    def __init__(self, path: Path, message: str) -> None:
+        super().__init__(str(path), message)
+        self.path = path
+
+
+@dataclass(frozen=True, slots=True)
+class NumberSpec:
+    """How one language writes numbers: separators, words, scales and ranges."""
+
+    thousands: str
+    decimal: str
+    parser: str | None  # text2num language code for spelled numbers, if it has one
+    words: Mapping[str, int]
+    morphemes: tuple[str, ...]
+    weak_one: frozenset[str]
+    scales: Mapping[str, int]
+    range_connectors: frozenset[str]
+    range_openers: frozenset[str]
+    range_joiners: frozenset[str]
+    of_words: frozenset[str]
+    joiners: frozenset[str]  # "one hundred and five": joins words after a scale
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    """One language, compiled: a PatternSet whose labels the classifier reads."""
+
+    lang: str
+    patterns: PatternSet
+    numbers: NumberSpec
+
+
+def _check_keys(path: Path, where: str, data: Any, allowed: set[str]) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise LexiconError(path, f"{where} must be a mapping")
+    unknown = set(data) - allowed
+    if unknown:
+        raise LexiconError(path, f"unknown key(s) in {where}: {', '.join(sorted(unknown))}")
+    return data
+
+
+def _words(data: Mapping[str, Any], key: str) -> tuple[str, ...]:
+    return tuple(str(w).lower() for w in data.get(key) or ())
+
+
+def _numbers(path: Path, raw: Any) -> tuple[NumberSpec, dict[str, int]]:
+    data = _check_keys(path, "numbers", raw or {}, NUMBER_KEYS)
+    spec = NumberSpec(
+        thousands=str(data.get("thousands_separator", ",")),
+        decimal=str(data.get("decimal_separator", ".")),
+        parser=data.get("spelled_parser"),
+        words={str(k).lower(): int(v) for k, v in (data.get("words") or {}).items()},
+        morphemes=_words(data, "morphemes"),
+        weak_one=frozenset(_words(data, "weak_one")),
+        scales={str(k).lower(): int(v) for k, v in (data.get("scales") or {}).items()},
+        range_connectors=frozenset(_words(data, "range_connectors")),
+        range_openers=frozenset(_words(data, "range_openers")),
+        range_joiners=frozenset(_words(data, "range_joiners")),
+        of_words=frozenset(_words(data, "of_words")),
+        joiners=frozenset(_words(data, "joiners")),
+    )
+    vague = {str(k).lower(): int(v) for k, v in (data.get("vague") or {}).items()}
+    return spec, vague
+
+
+def _add_types(path: Path, patterns: PatternSet, raw: Any) -> None:
+    types = _check_keys(path, "types", raw or {}, set(TYPES))
+    for name, body in types.items():
+        body = _check_keys(path, f"types.{name}", body or {}, TYPE_KEYS)
+        patterns.add(f"cue:{name}", _words(body, "cues"))
+        patterns.add(f"noun:{name}", _words(body, "count_nouns"))
+        patterns.add(f"exclude:{name}", _words(body, "exclude"))
+        for status, cues in (body.get("status") or {}).items():
+            patterns.add(f"status:{name}:{status}", (str(c).lower() for c in cues))
+
+
+def _lemmatizer(code: str | None):  # type: ignore[no-untyped-def]
+    if not code:
+        return lambda token: token
+    return lambda token: simplemma.lemmatize(token, lang=code)
+
+
+def parse_lexicon(path: Path, data: Any) -> Lexicon:
+    """Validate one language file's parsed YAML and compile it."""
+    data = _check_keys(path, "the file", data, TOP_KEYS)
+    if data.get("version") != 1:
+        raise LexiconError(path, "version: 1 is required")
+    lang = str(data.get("lang") or path.stem)
+    numbers, vague = _numbers(path, data.get("numbers"))
+    patterns = PatternSet(_lemmatizer(data.get("lemmatizer")))
+    markers = _check_keys(path, "markers", data.get("markers") or {}, MARKER_KEYS)
+    for key in MARKER_KEYS:
+        patterns.add(key, _words(markers, key))
+    for group in ("weapons", "sides"):
+        for kind, cues in (data.get(group) or {}).items():
+            patterns.add(f"{group[:-1]}:{kind}", (str(c).lower() for c in cues))
+    for phrase, value in vague.items():
+        patterns.add(f"vague:{value}", [phrase])
+    for word, value in numbers.scales.items():
+        patterns.add(f"scale:{value}", [word])
+    _add_types(path, patterns, data.get("types"))
+    patterns.compile()
+    return Lexicon(lang=lang, patterns=patterns, numbers=numbers)
+
+
+def lang_dirs(extra_dirs: Iterable[str | Path] = ()) -> tuple[Path, ...]:
+    """The folders searched for language files, later ones overriding earlier ones."""
+    env = [p for p in os.environ.get(ENV_DIRS, "").split(os.pathsep) if p]
+    return (PACKAGE_DIR, *(Path(p) for p in env), *(Path(p) for p in extra_dirs))
+
+
+@lru_cache(maxsize=8)
+def _load_all(dirs: tuple[Path, ...]) -> dict[str, Lexicon]:
+    found: dict[str, Lexicon] = {}
+    for folder in dirs:
+        for path in sorted(folder.glob("*.yaml")):
+            with path.open(encoding="utf-8") as f:
+                lexicon = parse_lexicon(path, yaml.safe_load(f))
+            found[lexicon.lang] = lexicon
+    return found
+
+
+def load_lexicons(extra_dirs: Iterable[str | Path] = ()) -> dict[str, Lexicon]:
+    """Every available language, compiled once per set of folders (cached)."""
+    return _load_all(lang_dirs(extra_dirs))
+
+
+def get_lexicon(lang: str | None, extra_dirs: Iterable[str | Path] = ()) -> Lexicon | None:
+    """The lexicon for ``lang``, or None when no language file covers it."""
+    if not lang:
+        return None
+    return load_lexicons(extra_dirs).get(lang.lower().split("-")[0])

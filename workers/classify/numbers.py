@@ -1,0 +1,216 @@
+"""Read the numbers of a sentence: digits, spelled numbers, scales, vague amounts, ranges.
+
+Each number becomes a ``Mention`` with its token span and flags (approximate, vague, an upper
+bound, a part of a stated total); ``counts.py`` then decides which event, if any, it counts.
+What is never a count (dates, years, times, percentages, ages, ordinals) is dropped here, so
+no later rule can pick it up. Separators, words and scales come from the language file.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from text_to_num import text2num
+
+from workers.classify.lexicon.loader import NumberSpec
+from workers.classify.scan import Scan
+
+YEAR_RANGE = range(1900, 2101)
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A number in a sentence, tokens [start, end)."""
+
+    value: int
+    start: int
+    end: int
+    approx: bool = False
+    vague: bool = False
+    weak: bool = False  # "een"/"a": 1 only for a single victim or munition
+    upper: bool = False  # "tot wel 15.000": an upper-bound alternative
+    part: bool = False  # "onder wie 85", "of which 48", "17 of 19": a part of a total
+    whole: int | None = None  # for "17 of 19": index of the mention it is part of
+
+
+def parse_digits(token: str, spec: NumberSpec) -> float | None:
+    """'1.351' -> 1351 (nl), '2,5' -> 2.5 (nl); None for times like '10:30'."""
+    if ":" in token:
+        return None
+    if spec.thousands and re.fullmatch(rf"\d{{1,3}}(?:{re.escape(spec.thousands)}\d{{3}})+", token):
+        return float(token.replace(spec.thousands, ""))
+    if spec.decimal and spec.decimal in token:
+        whole, _, frac = token.partition(spec.decimal)
+        if whole.isdigit() and frac.isdigit():
+            return float(f"{whole}.{frac}")
+        return None
+    return float(token) if token.isdigit() else None
+
+
+def _is_number_word(token: str, spec: NumberSpec, morphemes: re.Pattern[str] | None) -> bool:
+    if token in spec.words or token in spec.scales:
+        return True
+    parts = token.split("-")
+    if len(parts) > 1 and all(p in spec.words for p in parts):
+        return True
+    return bool(morphemes and morphemes.fullmatch(token))
+
+
+_MORPHEMES: dict[int, re.Pattern[str] | None] = {}
+
+
+def _morpheme_regex(spec: NumberSpec) -> re.Pattern[str] | None:
+    key = id(spec)
+    if key not in _MORPHEMES:
+        alts = "|".join(sorted(map(re.escape, spec.morphemes), key=len, reverse=True))
+        _MORPHEMES[key] = re.compile(f"(?:{alts})+") if alts else None
+    return _MORPHEMES[key]
+
+
+def _words_value(words: list[str], spec: NumberSpec) -> int | None:
+    """A run of number words: text2num when the language has it, else the words table."""
+    if len(words) == 1 and words[0] in spec.words:
+        return spec.words[words[0]]
+    if spec.parser:
+        try:
+            return int(text2num(" ".join(words), spec.parser))
+        except ValueError:
+            pass
+    total = current = 0
+    for w in words:
+        if w in spec.scales:
+            current = max(current, 1) * spec.scales[w]
+            if spec.scales[w] >= 1000:
+                total, current = total + current, 0
+        elif w in spec.words:
+            current += spec.words[w]
+        else:
+            return None
+    return total + current or None
+
+
+def find_mentions(scan: Scan) -> list[Mention]:
+    """Every number of the sentence that could be a count, in order."""
+    spec = scan.lexicon.numbers
+    found: list[Mention] = []
+    i = 0
+    while i < len(scan.tokens):
+        mention, i = _read_at(scan, i, spec)
+        if mention is not None:
+            found.append(mention)
+    found = [_flag(scan, m) for m in _join_ranges(scan, found)]
+    found = _link_parts(scan, found)
+    return [m for m in found if not _is_date_or_year(scan, m)]
+
+
+def _read_at(scan: Scan, i: int, spec: NumberSpec) -> tuple[Mention | None, int]:
+    """The mention starting at token i (if any) and the token to continue from."""
+    vague = [m for label, ms in scan.by_label.items() if label.startswith("vague:")
+             for m in ms if m.start == i]
+    if vague:
+        best = max(vague, key=lambda m: m.end)
+        return Mention(int(best.label[6:]), i, best.end, approx=True, vague=True), best.end
+    token = scan.tokens[i]
+    if token[0].isdigit():
+        return _read_digits(scan, i, spec)
+    return _read_words(scan, i, spec)
+
+
+def _scale_after(scan: Scan, pos: int) -> int:
+    if pos < len(scan.tokens):
+        for label in scan.at_token[pos]:
+            if label.startswith("scale:"):
+                return int(label[6:])
+    return 1
+
+
+def _read_digits(scan: Scan, i: int, spec: NumberSpec) -> tuple[Mention | None, int]:
+    value = parse_digits(scan.tokens[i], spec)
+    glued = scan.sentence.glued(i)
+    if value is None or glued.isalpha() or glued == "%":
+        return None, i + 1
+    text, end = scan.sentence.text, scan.sentence.ends[i]
+    if glued == "-" and end + 1 < len(text) and text[end + 1].isalpha():
+        return None, i + 1  # "45-year-old", "24-hour": a modifier, never a count
+    scale = _scale_after(scan, i + 1)
+    value *= scale
+    if value != int(value):
+        return None, i + 1  # a decimal without a scale is a measure, not a count
+    return Mention(int(value), i, i + 1 + (scale > 1)), i + 1 + (scale > 1)
+
+
+def _read_words(scan: Scan, i: int, spec: NumberSpec) -> tuple[Mention | None, int]:
+    morphemes = _morpheme_regex(spec)
+    words: list[str] = []
+    j = i
+    while j < len(scan.tokens):
+        tok = scan.tokens[j]
+        if _is_number_word(tok, spec, morphemes):
+            words.append(tok)
+        elif tok in spec.joiners and words and words[-1] in spec.scales and j + 1 < len(
+            scan.tokens
+        ) and _is_number_word(scan.tokens[j + 1], spec, morphemes):
+            words.append(tok)
+        else:
+            break
+        j += 1
+    if not words:
+        return None, i + 1
+    value = _words_value([w for w in words if w not in spec.joiners], spec)
+    if value is None:
+        return None, j
+    weak = len(words) == 1 and words[0] in spec.weak_one
+    return Mention(value, i, j, weak=weak), j
+
+
+def _join_ranges(scan: Scan, found: list[Mention]) -> list[Mention]:
+    """'30 tot 40', '30-40', 'tussen 30 en 40' -> one approximate mention of 30."""
+    spec = scan.lexicon.numbers
+    out: list[Mention] = []
+    for m in found:
+        prev = out[-1] if out else None
+        if prev is not None and m.start == prev.end + 1 and m.value > prev.value:
+            link = scan.tokens[prev.end]
+            opened = prev.start > 0 and scan.tokens[prev.start - 1] in spec.range_openers
+            if link in spec.range_connectors or (opened and link in spec.range_joiners):
+                out[-1] = replace(prev, end=m.end, approx=True)
+                continue
+        out.append(m)
+    return out
+
+
+def _flag(scan: Scan, m: Mention) -> Mention:
+    before = m.start
+    if scan.ending_at("upper_bound", before):
+        m = replace(m, upper=True, approx=True)
+    elif scan.ending_at("approx", before):
+        m = replace(m, approx=True)
+    if scan.ending_at("part_before", before) or scan.starting_at("part_after", m.end):
+        m = replace(m, part=True)
+    return m
+
+
+def _link_parts(scan: Scan, found: list[Mention]) -> list[Mention]:
+    """'17 of 19 drones', '17 van de 19': the first is a part of the second."""
+    spec = scan.lexicon.numbers
+    out = list(found)
+    for k, (a, b) in enumerate(zip(found, found[1:], strict=False)):
+        between = scan.tokens[a.end : b.start]
+        if between and between[0] in spec.of_words and (
+            len(between) == 1 or (len(between) == 2 and "function_words" in scan.at_token[a.end + 1])
+        ):
+            out[k] = replace(a, part=True, whole=k + 1)
+    return out
+
+
+def _is_date_or_year(scan: Scan, m: Mention) -> bool:
+    """'23 maart', 'March 23', 'in 2019': never counts."""
+    if m.start > 0 and "months" in scan.at_token[m.start - 1]:
+        return True
+    if m.end < len(scan.tokens) and "months" in scan.at_token[m.end]:
+        return True
+    token = scan.tokens[m.start]
+    if m.end - m.start == 1 and token.isdigit() and len(token) == 4:
+        return int(token) in YEAR_RANGE
+    return False

@@ -1,0 +1,49 @@
+"""How each event type takes its count: language-independent, from shared/EVENTS.md.
+
+This is the taxonomy, not language knowledge: which kinds of head noun can carry a type's
+count ("40 people ... killed" -> casualties; "72 drones ... shot down" -> interception), and
+which types never carry one (infrastructure: households without power are not a count).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class TypeRule:
+    """Counting behaviour of one event type."""
+
+    counted: bool = True
+    carriers: tuple[str, ...] = ()  # head kinds whose number a nearby cue can claim
+    headless_reach: int = 0  # a cue this many tokens before a bare number claims it
+    needs_weapon: bool = False  # the sentence must name a drone/missile (interception)
+    takes_parts: bool = False  # "of which 48 were intercepted": subsets are this type's count
+    has_status: bool = False
+    noun_needs_cue: bool = False  # "175 prisoners" is an exchange count only beside an exchange cue
+
+
+TYPES: dict[str, TypeRule] = {
+    "attack": TypeRule(carriers=("weapon",), headless_reach=2),
+    "combat": TypeRule(headless_reach=2),
+    "interception": TypeRule(carriers=("weapon",), needs_weapon=True, takes_parts=True,
+                             headless_reach=2),
+    "casualties": TypeRule(carriers=("person",), headless_reach=4),
+    "territorial_change": TypeRule(counted=False),
+    "negotiation": TypeRule(counted=False, has_status=True),
+    "ceasefire": TypeRule(counted=False, has_status=True),
+    "prisoner_exchange": TypeRule(carriers=("person",), headless_reach=2, has_status=True,
+                                  noun_needs_cue=True),
+    "troop_deployment": TypeRule(carriers=("person",), noun_needs_cue=True),
+    "sanctions": TypeRule(counted=False),
+    "infrastructure": TypeRule(counted=False),
+}
+
+# Weapons that can be intercepted in the air (EVENTS.md: "only drones or missiles").
+AIRBORNE = frozenset({"drone", "missile"})
+
+# Status values in the order they win when a sentence holds several cues.
+STATUS_ORDER = ("rejected", "stalled", "concluded", "started", "ongoing", "announced")
+
+# How far (in tokens) a cue may sit from the number whose head it claims.
+CARRIER_REACH = 8
