@@ -25,7 +25,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="newsmonitor", description="Watch news feeds, recognise events, alert on rules."
     )
-    parser.add_argument("--config", "-c", help="config file (default: ./newsmonitor.yaml or built-in)")
+    parser.add_argument(
+        "--config", "-c", help="config file (default: ./newsmonitor.yaml or built-in)"
+    )
     parser.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING (default INFO)")
     parser.add_argument("--log-format", choices=("text", "json"), default="text")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")

@@ -223,7 +223,8 @@ def parse_config(text: str, file: str, base: Path | None = None) -> Config:
         exc._newsmonitor_model = Config  # type: ignore[attr-defined]
         problems = pydantic_problems(exc, positions)
         raise ConfigError(
-            problems[0][0], "; ".join(f"{w}: {m}" if w != problems[0][0] else m for w, m in problems)
+            problems[0][0],
+            "; ".join(f"{w}: {m}" if w != problems[0][0] else m for w, m in problems),
         ) from exc
     env_url = os.environ.get("REDIS_URL")
     if env_url:

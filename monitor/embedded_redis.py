@@ -91,24 +91,34 @@ class EmbeddedRedis:
         logfile = self.data_dir / "redis.log"
         args = [
             binary,
-            "--port", "0",
-            "--unixsocket", str(self.socket_path),
-            "--unixsocketperm", "700",
-            "--dir", str(self.data_dir),
-            "--appendonly", "yes",
-            "--appendfsync", "everysec",
-            "--appendfilename", "appendonly.aof",
-            "--save", "",
-            "--daemonize", "no",
-            "--logfile", str(logfile),
+            "--port",
+            "0",
+            "--unixsocket",
+            str(self.socket_path),
+            "--unixsocketperm",
+            "700",
+            "--dir",
+            str(self.data_dir),
+            "--appendonly",
+            "yes",
+            "--appendfsync",
+            "everysec",
+            "--appendfilename",
+            "appendonly.aof",
+            "--save",
+            "",
+            "--daemonize",
+            "no",
+            "--logfile",
+            str(logfile),
         ]
-        self.process = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
+        self.process = subprocess.Popen(
             args,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,
-            preexec_fn=_die_with_parent,  # noqa: PLW1509 - needed for PDEATHSIG
+            preexec_fn=_die_with_parent,
             close_fds=True,
         )
         self.owned = True

@@ -89,3 +89,90 @@ def entry_job_id(canonical_url: str) -> str:
 
 def delivery_job_id(alert_id: str, channel: str) -> str:
     return f"deliver-{alert_id}-{digest(channel)}"
+
+
+# --- stories (near-duplicate articles across outlets and languages) -------------------------
+# Stories live as long as the window in which a copy of them can still arrive.
+STORY_TTL = 3 * DAY
+
+
+def story(story_id: str) -> str:
+    """Hash: first article id, url, title, first_seen, last_seen, articles, sketch."""
+    return f"{PREFIX}:story:{story_id}"
+
+
+def story_sources(story_id: str) -> str:
+    """Hash: source host -> first time it reported the story."""
+    return f"{PREFIX}:story:{story_id}:sources"
+
+
+def story_counts(story_id: str) -> str:
+    """Hash: event type -> the highest count any article of the story gave."""
+    return f"{PREFIX}:story:{story_id}:counts"
+
+
+def story_by_shingle(value: int) -> str:
+    """Set of story ids whose text sketch holds this shingle hash."""
+    return f"{PREFIX}:storyidx:sh:{value:x}"
+
+
+def story_by_signature(signature: str) -> str:
+    """Set of story ids that reported this (event type, count) signature."""
+    return f"{PREFIX}:storyidx:ev:{digest(signature)}"
+
+
+def article_story(article_id: str) -> str:
+    return f"{PREFIX}:article:{article_id}:story"
+
+
+def stories_lock() -> str:
+    """Held while one worker assigns an article to a story, so two copies never split."""
+    return f"{PREFIX}:lock:stories"
+
+
+# --- rule state (what a rule has done; see workers/decide.py) --------------------------------
+def _rid(rule: str) -> str:
+    return digest(rule)
+
+
+def fired(rule: str, scope: str) -> str:
+    """String: the highest count alerted for (rule, story or article); absent: never alerted."""
+    return f"{PREFIX}:fired:{_rid(rule)}:{scope}"
+
+
+def corroboration(rule: str, story_id: str) -> str:
+    """Sorted set: source host -> time it reported the story, for min_sources."""
+    return f"{PREFIX}:corrob:{_rid(rule)}:{story_id}"
+
+
+def window(rule: str, group: str) -> str:
+    """Sorted set: article or story id -> arrival time, for window rules."""
+    return f"{PREFIX}:window:{_rid(rule)}:{digest(group)}"
+
+
+def novelty(rule: str, group: str) -> str:
+    """String: when a matching story was last seen, for new_for rules."""
+    return f"{PREFIX}:novel:{_rid(rule)}:{digest(group)}"
+
+
+def novelty_stories(rule: str) -> str:
+    """Set of story ids already counted for new_for (a second article is not a new story)."""
+    return f"{PREFIX}:novel:{_rid(rule)}:stories"
+
+
+def cooldown(rule: str, group: str) -> str:
+    return f"{PREFIX}:cooldown:{_rid(rule)}:{digest(group)}"
+
+
+def rule_lock(rule: str, scope: str) -> str:
+    return f"{PREFIX}:lock:rule:{_rid(rule)}:{scope}"
+
+
+def digest_items(rule: str) -> str:
+    """List of alert JSON waiting to go out together as one digest message."""
+    return f"{PREFIX}:digest:{_rid(rule)}"
+
+
+def digests_due() -> str:
+    """Sorted set: rule name -> when its digest is due."""
+    return f"{PREFIX}:digests"

@@ -121,7 +121,12 @@ class Article(Model):
 
 @dataclass(frozen=True, slots=True)
 class Alert(Model):
-    """A rule that fired on an article. ``id`` is stable for (rule, article)."""
+    """A rule that fired on an article (or, for a digest, on several: ``items``).
+
+    ``id`` is stable for (rule, story) — or (rule, article) with ``once_per: article`` — plus
+    the new count for an update, so a retried job produces the same id and the delivery guard
+    recognises it.
+    """
 
     id: str
     rule: str
@@ -130,6 +135,13 @@ class Alert(Model):
     events: tuple[Event, ...] = ()  # the events that satisfied the rule
     created_at: str | None = None
     severity: str | None = None
+    story: str | None = None
+    sources: tuple[str, ...] = ()  # distinct hosts that reported the story
+    update: bool = False  # a later article of an alerted story reported a higher count
+    reason: str | None = None  # why it fired (first alert, count rose, corroborated, ...)
+    subject_template: str | None = None
+    body_template: str | None = None
+    items: tuple[Alert, ...] = ()  # a digest: the alerts it batches (``article`` is the first)
 
 
 @dataclass(frozen=True, slots=True)

@@ -57,7 +57,13 @@ class NewsWorkerPool(WorkerPool):
         ctx = multiprocessing.get_context("spawn")
         return ctx.Process(  # type: ignore[attr-defined,no-any-return]
             target=_run_worker_detached,
-            args=(name, self._queue_names, self._connection_class, self._pool_class, self._pool_kwargs),
+            args=(
+                name,
+                self._queue_names,
+                self._connection_class,
+                self._pool_class,
+                self._pool_kwargs,
+            ),
             kwargs={
                 "_sleep": _sleep,
                 "burst": burst,

@@ -70,7 +70,8 @@ def _convert(node: yaml.Node, path: Path_, positions: Positions) -> Any:
                 raise YAMLSyntaxError(where, "mapping keys must be plain scalars")
             if key == "<<":
                 raise YAMLSyntaxError(
-                    f"{positions.file}:{key_node.start_mark.line + 1}", "merge keys are not supported"
+                    f"{positions.file}:{key_node.start_mark.line + 1}",
+                    "merge keys are not supported",
                 )
             child = (*path, str(key))
             key_at = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
@@ -107,6 +108,10 @@ def pydantic_problems(exc: Any, positions: Positions) -> list[tuple[str, str]]:
         msg = err["msg"]
         if msg.startswith("Value error, "):
             msg = msg[len("Value error, ") :]
+        if msg.startswith("@"):  # a model-level check that names the key it is about
+            key, _, msg = msg[1:].partition(" ")
+            loc = (*loc, key)
+            at = _located(loc, positions)
         field_name = ".".join(str(p) for p in loc) or "(document)"
         problems.append((positions.where(at), f"{field_name}: {msg}"))
     return problems

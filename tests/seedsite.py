@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import html
 import json
-from email.utils import format_datetime
 from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from pathlib import Path
 
 from tests.servers import LocalHTTPServer, Response
@@ -51,7 +51,9 @@ def feed_xml(server: LocalHTTPServer, seeds: list[dict[str, str]]) -> bytes:
     ).encode()
 
 
-def serve_seed_site(server: LocalHTTPServer, corpus: Path, path: str = "/feed.xml") -> list[dict[str, str]]:
+def serve_seed_site(
+    server: LocalHTTPServer, corpus: Path, path: str = "/feed.xml"
+) -> list[dict[str, str]]:
     seeds = load_seeds(corpus)
     for seed in seeds:
         server.routes[f"/news/{seed['id']}.html"] = Response(

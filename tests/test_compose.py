@@ -39,5 +39,7 @@ def test_mounted_host_paths_exist_and_config_is_valid(service: str) -> None:
         assert (ROOT / host).exists(), f"{service} mounts missing {host}"
         if container.endswith(".yaml"):
             cfg = load_config(ROOT / host)
-            assert cfg.rules.as_posix() in [v.split(":")[1] for v in COMPOSE["services"][service]["volumes"]]
+            assert cfg.rules.as_posix() in [
+                v.split(":")[1] for v in COMPOSE["services"][service]["volumes"]
+            ]
     assert COMPOSE["services"][service]["environment"]["REDIS_URL"].startswith("redis://redis:")

@@ -44,13 +44,19 @@ def test_redis_url_from_environment_wins(monkeypatch: pytest.MonkeyPatch) -> Non
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("feeds:\n  - {url: 'http://x', intervl: 2m}\n", r"c\.yaml:2:\d+: unknown key 'intervl', did you mean 'interval'\?"),
+        (
+            "feeds:\n  - {url: 'http://x', intervl: 2m}\n",
+            r"c\.yaml:2:\d+: unknown key 'intervl', did you mean 'interval'\?",
+        ),
         ("feeds:\n  - {url: 'http://x', interval: soon}\n", r"c\.yaml:2:\d+: .*not a duration"),
         ("feeds:\n  - {url: 'file:///etc/passwd'}\n", r"must be http"),
         ("channels:\n  m: {type: email, to: a@b}\n", r"c\.yaml:2:\d+: .*from: Field required"),
         ("channels: [1, 2\n", r"c\.yaml:\d+:\d+: invalid YAML"),
         ("- just\n- a list\n", r"must be a mapping"),
-        ("feeds:\n  - {url: 'http://a', name: x}\n  - {url: 'http://b', name: x}\n", r"two feeds are named 'x'"),
+        (
+            "feeds:\n  - {url: 'http://a', name: x}\n  - {url: 'http://b', name: x}\n",
+            r"two feeds are named 'x'",
+        ),
     ],
 )
 def test_config_errors_name_file_line_and_problem(text: str, expected: str) -> None:
@@ -66,7 +72,7 @@ def test_relative_paths_resolve_against_the_config_file(tmp_path: Path) -> None:
 
 
 def test_unreadable_config_names_the_file(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="nope.yaml"):
+    with pytest.raises(ConfigError, match=r"nope\.yaml"):
         load_config(tmp_path / "nope.yaml")
 
 

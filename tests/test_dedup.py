@@ -33,7 +33,9 @@ def test_same_canonical_url_from_two_feeds_is_enqueued_once(redis_client: redis.
 def test_same_guid_with_a_rewritten_link_is_enqueued_once(redis_client: redis.Redis) -> None:
     q = make_queue("entries", redis_client)
     assert enqueue_entry_once(redis_client, q, entry("https://n.example/x?v=1", guid="same"), 60)
-    assert not enqueue_entry_once(redis_client, q, entry("https://n.example/x?v=2", guid="same"), 60)
+    assert not enqueue_entry_once(
+        redis_client, q, entry("https://n.example/x?v=2", guid="same"), 60
+    )
 
 
 def test_entry_is_seen_only_together_with_its_job(redis_client: redis.Redis) -> None:

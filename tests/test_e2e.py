@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import os
 import signal
 import subprocess
@@ -25,7 +24,10 @@ RULES = {
         "name: big-counts\nmatch:\n  event: [attack, combat, interception]\n  count: '>= 100'\n"
         "notify: [mail, hook]\n"
     ),
-    "talks.yaml": 'name: talks\nmatch:\n  text: "(?i)onderhandel|negotiat"\n  lang: [nl, en]\nnotify: [hook]\n',
+    "talks.yaml": (
+        'name: talks\nmatch:\n  text: "(?i)onderhandel|negotiat"\n  lang: [nl, en]\n'
+        "notify: [hook]\n"
+    ),
 }
 
 
@@ -37,10 +39,11 @@ def write_config(tmp: Path, redis_url: str, http: LocalHTTPServer, smtp: SMTPSin
     cfg = tmp / "newsmonitor.yaml"
     cfg.write_text(
         f"redis_url: '{redis_url}'\ndata_dir: {tmp / 'data'}\nrules: {rules}\n"
-        f"feeds:\n  - {{url: '{http.url('/feed.xml')}', name: seeds, interval: 2s, backfill: true}}\n"
+        f"feeds:\n  - {{url: '{http.url('/feed.xml')}', name: seeds, interval: 2s,"
+        " backfill: true}\n"
         "channels:\n"
-        f"  mail: {{type: email, to: [desk@example.org], from: monitor@example.org, smtp_host: 127.0.0.1,"
-        f" smtp_port: {smtp.port}, starttls: false}}\n"
+        "  mail: {type: email, to: [desk@example.org], from: monitor@example.org,"
+        f" smtp_host: 127.0.0.1, smtp_port: {smtp.port}, starttls: false}}\n"
         f"  hook: {{type: webhook, url: '{http.url('/hook')}', secret: '${{HOOK_SECRET}}'}}\n"
         "delivery: {retries: 2, backoff: [1]}\n"
     )
@@ -71,10 +74,16 @@ def test_daemon_alerts_once_per_rule_article_and_channel(
     log = (tmp_path / "daemon.log").open("wb")
     proc = subprocess.Popen(
         [sys.executable, "-m", "monitor.cli", "--config", str(cfg), "run", "--workers", "2"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     try:
-        hooks = wait_for(lambda: len(http_server.requests_to("/hook")) >= 3 and http_server.requests_to("/hook"), 60)
+        hooks = wait_for(
+            lambda: len(http_server.requests_to("/hook")) >= 3 and http_server.requests_to("/hook"),
+            60,
+        )
         mails = wait_for(lambda: smtp_server.messages, 30)
         feed_polls = len(http_server.requests_to("/feed.xml"))
         wait_for(lambda: len(http_server.requests_to("/feed.xml")) >= feed_polls + 2, 20)

@@ -15,8 +15,14 @@ CHANNELS = {"console", "newsroom"}
 
 def article(**kw: object) -> Article:
     base = dict(
-        id="a1", url="https://news.example/a", feed_name="nos-world", feed_url="https://nos.example/rss",
-        source="news.example", title="Kort nieuws", text="", lang="nl",
+        id="a1",
+        url="https://news.example/a",
+        feed_name="nos-world",
+        feed_url="https://nos.example/rss",
+        source="news.example",
+        title="Kort nieuws",
+        text="",
+        lang="nl",
     )
     base.update(kw)
     return Article(**base)  # type: ignore[arg-type]
@@ -27,13 +33,22 @@ def rule(text: str):  # type: ignore[no-untyped-def]
 
 
 def test_text_lang_and_feed_conditions_must_all_hold() -> None:
-    r = rule('name: talks\nmatch:\n  text: "(?i)onderhandel|negotiat"\n  lang: [nl, en]\n  feed: "*nos*"\nnotify: [newsroom]\n')
+    r = rule(
+        'name: talks\nmatch:\n  text: "(?i)onderhandel|negotiat"\n  lang: [nl, en]\n'
+        '  feed: "*nos*"\nnotify: [newsroom]\n'
+    )
     rs = RuleSet([r])
     hit = article(text="De partijen willen verder onderhandelen in Genève.")
     (m,) = match_ruleset(rs, hit)
     assert m.rule == "talks" and "onderhandelen" in m.matched[0]
     assert match_ruleset(rs, hit.replace(lang="de")) == []
-    assert match_ruleset(rs, hit.replace(feed_name="bbc", feed_url="https://bbc.example/rss", source="bbc.example")) == []
+    assert (
+        match_ruleset(
+            rs,
+            hit.replace(feed_name="bbc", feed_url="https://bbc.example/rss", source="bbc.example"),
+        )
+        == []
+    )
     assert match_ruleset(rs, hit.replace(text="Geen nieuws vandaag.")) == []
 
 
@@ -55,16 +70,30 @@ def test_event_and_count_conditions() -> None:
 def test_count_condition_forms(cond: str, yes: int, no: int) -> None:
     r = rule(f'name: c\nmatch:\n  event: attack\n  count: "{cond}"\nnotify: [console]\n')
     assert r.match.count is not None
-    assert r.match.count.holds(yes) and not r.match.count.holds(no) and not r.match.count.holds(None)
+    assert (
+        r.match.count.holds(yes) and not r.match.count.holds(no) and not r.match.count.holds(None)
+    )
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ('name: x\nmatch:\n  text: "(unclosed"\nnotify: [console]\n', r"r\.yaml:3:9: match\.text: bad regex"),
-        ("name: x\nmatch: {txt: a}\nnotify: [console]\n", r"r\.yaml:2:9: unknown key 'txt', did you mean 'text'\?"),
-        ("name: x\nmatch: {text: a}\nnotify: [newsrom]\n", r"r\.yaml:3:10: unknown channel 'newsrom', did you mean 'newsroom'\?"),
-        ("name: x\nmatch: {event: atack}\nnotify: [console]\n", r"r\.yaml:2:\d+: .*unknown event type 'atack'"),
+        (
+            'name: x\nmatch:\n  text: "(unclosed"\nnotify: [console]\n',
+            r"r\.yaml:3:9: match\.text: bad regex",
+        ),
+        (
+            "name: x\nmatch: {txt: a}\nnotify: [console]\n",
+            r"r\.yaml:2:9: unknown key 'txt', did you mean 'text'\?",
+        ),
+        (
+            "name: x\nmatch: {text: a}\nnotify: [newsrom]\n",
+            r"r\.yaml:3:10: unknown channel 'newsrom', did you mean 'newsroom'\?",
+        ),
+        (
+            "name: x\nmatch: {event: atack}\nnotify: [console]\n",
+            r"r\.yaml:2:\d+: .*unknown event type 'atack'",
+        ),
         ("name: x\nmatch: {count: lots}\nnotify: [console]\n", r"not a count condition"),
         ("name: x\nmatch: {}\nnotify: [console]\n", r"at least one condition"),
         ("name: x\nmatch: {text: a}\n", r"notify: Field required"),
@@ -93,7 +122,9 @@ def test_shipped_rules_are_valid_for_the_default_channels() -> None:
 
 
 def test_ruleset_round_trips_through_redis(redis_client) -> None:  # type: ignore[no-untyped-def]
-    rs = RuleSet([rule("name: a\nmatch: {text: x, event: attack, count: '>= 3'}\nnotify: [console]\n")])
+    rs = RuleSet(
+        [rule("name: a\nmatch: {text: x, event: attack, count: '>= 3'}\nnotify: [console]\n")]
+    )
     cache = RulesetCache()
     assert len(cache.get(redis_client)) == 0
     assert publish_ruleset(redis_client, rs) is True

@@ -1,43 +1,49 @@
 """The RQ job for one entry: read it, understand it, store it, alert on it.
 
 The payload is a plain dict (JSON serializer). The job is idempotent: a retry or a second copy
-re-reads the page and re-matches, and the per-(alert, channel) "sent" guard in the delivery job
-keeps the alert from going out twice.
+re-reads the page and re-matches, the rule decision recognises an article it already alerted
+on, and the per-(alert, channel) "sent" guard in the delivery job keeps the channel from getting
+an alert twice.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
 import httpx
+import redis
 
 from monitor import keys
+from monitor.config import Config
 from monitor.models import Alert, Article, Entry
 from monitor.rules import match_ruleset
+from monitor.rules.match import RuleMatch
+from monitor.rules.model import Rule
 from monitor.rules.publish import RulesetCache
 from workers.articles import read_article, store_article
 from workers.classify import classify
 from workers.context import current_config, current_redis, make_queue
+from workers.decide import Decision, alert_scope, decide
 from workers.deliver import enqueue_delivery
+from workers.digest import hold_for_digest
 from workers.langdetect import detect_language
+from workers.stories import Story, assign_story
 
 log = logging.getLogger("newsmonitor.job")
 _rules = RulesetCache()
+# Deliveries carry the article without its full text: the message needs only the evidence.
 ALERT_TEXT_CHARS = 2000
 
 
 @cache
 def _http_client() -> httpx.Client:
-    """One connection pool per worker process (follow_redirects off: fetch_page checks hops)."""
-    return httpx.Client(follow_redirects=False, http2=False)
-
-
-def alert_id(rule: str, article: Article) -> str:
-    return hashlib.sha256(f"{rule}\0{article.id}".encode()).hexdigest()[:24]
+    """One connection pool per worker process (redirects off: fetch_page checks every hop)."""
+    return httpx.Client(follow_redirects=False)
 
 
 def understand(article: Article) -> Article:
@@ -47,32 +53,60 @@ def understand(article: Article) -> Article:
     return article.replace(events=tuple(classify(article)))
 
 
+def build_alert(rule: Rule, m: RuleMatch, article: Article, story: Story, d: Decision) -> Alert:
+    scope = alert_scope(rule, article, story, d, m.events)
+    return Alert(
+        id=hashlib.sha256(f"{rule.name}\0{scope}".encode()).hexdigest()[:24],
+        rule=rule.name,
+        article=article.replace(text=article.text[:ALERT_TEXT_CHARS]),
+        matched=m.matched,
+        events=m.events,
+        created_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        severity=rule.severity,
+        story=story.id,
+        sources=d.sources or story.sources,
+        update=d.update,
+        reason=d.reason,
+        subject_template=rule.template.subject if rule.template else None,
+        body_template=rule.template.body if rule.template else None,
+    )
+
+
+def alert_on(r: redis.Redis, cfg: Config, article: Article) -> list[tuple[str, Decision]]:
+    """Match, decide, and send or hold; returns (rule, decision) for every rule that matched."""
+    ruleset = _rules.get(r)
+    matches = match_ruleset(ruleset, article)
+    if not matches:
+        return []
+    story = assign_story(r, article)
+    alerts_q = make_queue(keys.QUEUE_ALERTS, r)
+    out = []
+    for m in matches:
+        rule = ruleset.get(m.rule)
+        assert rule is not None
+        d = decide(r, rule, article, story, m.events)
+        out.append((rule.name, d))
+        log.info("rule %s on %s: %s (%s)", rule.name, article.url, d.action, d.reason)
+        if d.action not in ("send", "digest"):
+            continue
+        alert = build_alert(rule, m, article, story, d)
+        if d.action == "digest":
+            hold_for_digest(r, rule, alert, time.time())
+            continue
+        for channel in rule.notify:
+            enqueue_delivery(alerts_q, alert, channel, cfg)
+    return out
+
+
 def process_entry(entry_data: dict[str, Any]) -> dict[str, Any]:
     entry = Entry.from_dict(entry_data)
     cfg = current_config()
     r = current_redis()
     article = understand(read_article(_http_client(), entry, cfg.fetch))
     store_article(r, article)
-    alerts_q = make_queue(keys.QUEUE_ALERTS, r)
-    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    ruleset = _rules.get(r)
-    by_name = {x.name: x for x in ruleset.rules}
-    # Deliveries carry the article without its full text: the message needs only the evidence.
-    brief = article.replace(text=article.text[:ALERT_TEXT_CHARS])
-    fired = []
-    for m in match_ruleset(ruleset, article):
-        rule = by_name[m.rule]
-        alert = Alert(
-            id=alert_id(m.rule, article),
-            rule=m.rule,
-            article=brief,
-            matched=m.matched,
-            events=m.events,
-            created_at=now,
-            severity=rule.severity,
-        )
-        for channel in rule.notify:
-            enqueue_delivery(alerts_q, alert, channel, cfg)
-        fired.append(m.rule)
-        log.info("rule %s fired on %s", m.rule, article.url)
-    return {"article": article.id, "events": len(article.events), "fired": fired}
+    decisions = alert_on(r, cfg, article)
+    return {
+        "article": article.id,
+        "events": len(article.events),
+        "rules": {name: d.action for name, d in decisions},
+    }

@@ -12,11 +12,15 @@ from monitor.daemon import RunOptions, run_daemon
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("run", help="poll feeds, process entries and deliver alerts")
     p.add_argument("--workers", type=int, default=None, help="worker processes (default: cores)")
-    p.add_argument("--no-workers", action="store_true", help="scheduler only; workers run elsewhere")
+    p.add_argument(
+        "--no-workers", action="store_true", help="scheduler only; workers run elsewhere"
+    )
     p.set_defaults(func=cmd_run)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     cfg = load_config(args.config)
     workers = args.workers or cfg.workers or os.cpu_count() or 1
-    return run_daemon(cfg, RunOptions(workers=workers, no_workers=args.no_workers, config_path=args.config))
+    return run_daemon(
+        cfg, RunOptions(workers=workers, no_workers=args.no_workers, config_path=args.config)
+    )

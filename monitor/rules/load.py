@@ -40,8 +40,13 @@ def parse_rule_text(text: str, file: str, channels: Collection[str] | None = Non
         problems = []
         for i, name in enumerate(rule.notify):
             if name not in channels:
-                where = positions.where(("notify", i) if isinstance(data.get("notify"), list) else ("notify",))
-                hint = did_you_mean(name, channels) or f" (configured: {', '.join(sorted(channels)) or 'none'})"
+                where = positions.where(
+                    ("notify", i) if isinstance(data.get("notify"), list) else ("notify",)
+                )
+                hint = (
+                    did_you_mean(name, channels)
+                    or f" (configured: {', '.join(sorted(channels)) or 'none'})"
+                )
                 problems.append(RuleError(where, f"unknown channel {name!r}{hint}"))
         if problems:
             raise RuleSetError(file, problems)
@@ -52,7 +57,9 @@ def parse_rule_file(path: Path, channels: Collection[str] | None = None) -> Rule
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise RuleSetError(str(path), [RuleError(str(path), f"cannot read rule file: {exc}")]) from exc
+        raise RuleSetError(
+            str(path), [RuleError(str(path), f"cannot read rule file: {exc}")]
+        ) from exc
     return parse_rule_text(text, str(path), channels)
 
 
@@ -71,7 +78,9 @@ def load_rules(folder: Path, channels: Collection[str] | None = None) -> RuleSet
             continue
         if rule.name in names:
             problems.append(
-                RuleError(rule.source, f"rule name {rule.name!r} is also used in {names[rule.name]}")
+                RuleError(
+                    rule.source, f"rule name {rule.name!r} is also used in {names[rule.name]}"
+                )
             )
             continue
         names[rule.name] = rule.source

@@ -1,7 +1,7 @@
 """Matching a ruleset against an article: pure functions over frozen data.
 
-A RuleMatch says which events and text satisfied the rule, so the alert can show the evidence
-and ``rules test`` can explain a miss.
+A RuleMatch says which events and text satisfied the rule, so the alert can show the evidence,
+and carries one reason per condition, so ``rules test`` can explain a hit or a miss.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
 from monitor.models import Article, Event
-from monitor.rules.model import CompiledRule, Match, RuleSet
+from monitor.rules.model import CompiledRule, Condition, RuleSet
 
 MAX_SNIPPETS = 3
 SNIPPET_CONTEXT = 80
@@ -22,67 +22,141 @@ class RuleMatch:
     fired: bool
     matched: tuple[str, ...] = ()
     events: tuple[Event, ...] = ()
-    reasons: tuple[str, ...] = ()  # one line per condition, for explanations
+    reasons: tuple[str, ...] = ()
 
 
-def _snippets(rx_search: list[tuple[int, int]], text: str) -> tuple[str, ...]:
+@dataclass(frozen=True, slots=True)
+class _Result:
+    ok: bool
+    events: tuple[Event, ...] = ()
+    matched: tuple[str, ...] = ()
+    reasons: tuple[str, ...] = ()
+
+
+def _yn(ok: bool) -> str:
+    return "yes" if ok else "no"
+
+
+def _glob_any(globs: tuple[str, ...], values: tuple[str | None, ...]) -> bool:
+    return any(fnmatchcase(v.lower(), g.lower()) for g in globs for v in values if v)
+
+
+def _snippets(text: str, spans: list[tuple[int, int]]) -> tuple[str, ...]:
     out = []
-    for start, end in rx_search[:MAX_SNIPPETS]:
+    for start, end in spans:
         a, b = max(0, start - SNIPPET_CONTEXT), min(len(text), end + SNIPPET_CONTEXT)
-        out.append(("…" if a else "") + " ".join(text[a:b].split()) + ("…" if b < len(text) else ""))
+        body = " ".join(text[a:b].split())
+        out.append(("…" if a else "") + body + ("…" if b < len(text) else ""))
     return tuple(out)
 
 
-def _feed_ok(m: Match, article: Article) -> bool:
-    if not m.feed:
-        return True
-    targets = (article.feed_name, article.feed_url, article.source)
-    return any(fnmatchcase(t.lower(), g.lower()) for g in m.feed for t in targets if t)
+def _article_checks(c: Condition, cr: CompiledRule, a: Article) -> _Result:
+    ok, reasons, matched = True, [], ()
+    if c.lang is not None:
+        hit = (a.lang or "").lower() in c.lang
+        reasons.append(f"lang {a.lang!r} in {list(c.lang)}: {_yn(hit)}")
+        ok &= hit
+    if c.feed is not None:
+        hit = _glob_any(c.feed, (a.feed_name, a.feed_url))
+        reasons.append(f"feed {a.feed_name!r} matches {list(c.feed)}: {_yn(hit)}")
+        ok &= hit
+    if c.source is not None:
+        hit = _glob_any(c.source, (a.source,))
+        reasons.append(f"source {a.source!r} matches {list(c.source)}: {_yn(hit)}")
+        ok &= hit
+    if c.title is not None:
+        hit = bool(cr.regexes[c.title].search(a.title or ""))
+        reasons.append(f"title /{c.title}/: {_yn(hit)}")
+        ok &= hit
+    if c.text is not None:
+        full = f"{a.title or ''}\n{a.text}"
+        spans = [
+            m.span()
+            for _, m in zip(range(MAX_SNIPPETS), cr.regexes[c.text].finditer(full), strict=False)
+        ]
+        reasons.append(f"text /{c.text}/: {_yn(bool(spans))}")
+        ok &= bool(spans)
+        matched = _snippets(full, spans)
+    return _Result(ok, (), matched, tuple(reasons))
 
 
-def _events_ok(m: Match, article: Article) -> tuple[Event, ...]:
-    out = []
-    for ev in article.events:
-        if m.event and ev.type not in m.event:
-            continue
-        if m.count is not None and not m.count.holds(ev.count):
-            continue
-        out.append(ev)
-    return tuple(out)
+def event_holds(c: Condition, e: Event) -> bool:
+    if c.event is not None and e.type not in c.event:
+        return False
+    if c.count is not None and not c.count.holds(e.count):
+        return False
+    if c.approx is not None and e.approx != c.approx:
+        return False
+    for name in ("weapon", "side", "status"):
+        want = getattr(c, name)
+        if want is not None and (getattr(e, name) or "").lower() not in want:
+            return False
+    return c.location is None or _glob_any(c.location, (e.location,))
+
+
+def _describe_event_keys(c: Condition) -> str:
+    parts = [f"event {list(c.event)}" if c.event else "event any"]
+    parts += [f"count {c.count.text}"] if c.count else []
+    parts += [f"approx {c.approx}"] if c.approx is not None else []
+    parts += [
+        f"{n} {list(getattr(c, n))}"
+        for n in ("weapon", "side", "status", "location")
+        if getattr(c, n)
+    ]
+    return ", ".join(parts)
+
+
+def evaluate(c: Condition, cr: CompiledRule, a: Article) -> _Result:
+    res = _article_checks(c, cr, a)
+    ok, events, matched, reasons = res.ok, (), res.matched, list(res.reasons)
+    if c.has_event_keys():
+        events = tuple(e for e in a.events if event_holds(c, e))
+        reasons.append(f"{_describe_event_keys(c)}: {len(events)} of {len(a.events)} events")
+        ok &= bool(events)
+    for sub_ok, sub in _blocks(c, cr, a, reasons):
+        ok &= sub_ok
+        if sub.ok:
+            events += sub.events
+            matched += sub.matched
+    return _Result(ok, _unique(events) if ok else (), matched if ok else (), tuple(reasons))
+
+
+def _blocks(c: Condition, cr: CompiledRule, a: Article, reasons: list[str]):  # type: ignore[no-untyped-def]
+    if c.all:
+        subs = [evaluate(s, cr, a) for s in c.all]
+        reasons.append(f"all of {len(subs)}: {_yn(all(s.ok for s in subs))}")
+        reasons.extend("  " + r for s in subs for r in s.reasons)
+        for s in subs:
+            yield s.ok, s
+    if c.any:
+        subs = [evaluate(s, cr, a) for s in c.any]
+        hit = any(s.ok for s in subs)
+        reasons.append(f"any of {len(subs)}: {_yn(hit)}")
+        reasons.extend("  " + r for s in subs for r in s.reasons)
+        yield (
+            hit,
+            _Result(
+                hit,
+                sum((s.events for s in subs if s.ok), ()),
+                sum((s.matched for s in subs if s.ok), ()),
+            ),
+        )
+    if c.not_ is not None:
+        sub = evaluate(c.not_, cr, a)
+        reasons.append(f"not: {_yn(not sub.ok)}")
+        reasons.extend("  " + r for r in sub.reasons)
+        yield not sub.ok, _Result(not sub.ok)
+
+
+def _unique(events: tuple[Event, ...]) -> tuple[Event, ...]:
+    return tuple(dict.fromkeys(events))
 
 
 def match_rule(compiled: CompiledRule, article: Article) -> RuleMatch:
-    rule, m = compiled.rule, compiled.rule.match
-    reasons: list[str] = []
-    ok = True
-    if m.lang:
-        hit = (article.lang or "").lower() in m.lang
-        reasons.append(f"lang {article.lang!r} in {list(m.lang)}: {'yes' if hit else 'no'}")
-        ok &= hit
-    if m.feed:
-        hit = _feed_ok(m, article)
-        reasons.append(f"feed {article.feed_name!r} matches {list(m.feed)}: {'yes' if hit else 'no'}")
-        ok &= hit
-    matched: tuple[str, ...] = ()
-    if compiled.title_re is not None:
-        hit = bool(compiled.title_re.search(article.title or ""))
-        reasons.append(f"title /{m.title}/: {'yes' if hit else 'no'}")
-        ok &= hit
-    if compiled.text_re is not None:
-        full = f"{article.title or ''}\n{article.text}"
-        spans = [mo.span() for _, mo in zip(range(MAX_SNIPPETS), compiled.text_re.finditer(full), strict=False)]
-        matched = _snippets(spans, full)
-        reasons.append(f"text /{m.text}/: {len(spans) and 'yes' or 'no'}")
-        ok &= bool(spans)
-    events: tuple[Event, ...] = ()
-    if m.event or m.count is not None:
-        events = _events_ok(m, article)
-        want = f"event {list(m.event or ['any'])}" + (f" count {m.count.text}" if m.count else "")
-        reasons.append(f"{want}: {len(events)} of {len(article.events)} events")
-        ok &= bool(events)
-    return RuleMatch(rule.name, ok, matched if ok else (), events if ok else (), tuple(reasons))
+    res = evaluate(compiled.rule.match, compiled, article)
+    return RuleMatch(compiled.rule.name, res.ok, res.matched, res.events, res.reasons)
 
 
 def match_ruleset(ruleset: RuleSet, article: Article) -> list[RuleMatch]:
-    """The rules that fire on the article."""
-    return [rm for c in ruleset.compiled if (rm := match_rule(c, article)).fired]
+    """The rules that fire on the article; only rules that can match its event types are tried."""
+    return [rm for c in ruleset.candidates(article) if (rm := match_rule(c, article)).fired]

@@ -12,8 +12,19 @@ import operator
 import re
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
+
+from monitor.durations import parse_duration
 
 EVENT_TYPES = (
     "attack",
@@ -45,6 +56,7 @@ def _listify(v: Any) -> Any:
 
 
 StrList = Annotated[tuple[str, ...], BeforeValidator(_listify)]
+Duration = Annotated[float, BeforeValidator(parse_duration)]
 
 
 class CountCondition(BaseModel):
@@ -83,38 +95,130 @@ def parse_count(v: Any) -> Any:
     return CountCondition(text=str(v), op=op or "==", value=int(a))
 
 
-class Match(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+def _regex(v: str | None) -> str | None:
+    if v is not None:
+        try:
+            re.compile(v)
+        except re.error as exc:
+            raise ValueError(f"bad regex {v!r}: {exc}") from exc
+    return v
 
-    text: str | None = None
-    title: str | None = None
-    lang: StrList | None = None
+
+def _event_types(v: tuple[str, ...] | None) -> tuple[str, ...] | None:
+    for t in v or ():
+        if t not in EVENT_TYPES:
+            raise ValueError(f"unknown event type {t!r}; known: {', '.join(EVENT_TYPES)}")
+    return v
+
+
+def _lower(v: tuple[str, ...] | None) -> tuple[str, ...] | None:
+    return tuple(x.lower() for x in v) if v else v
+
+
+Regex = Annotated[str | None, AfterValidator(_regex)]
+EventTypes = Annotated[StrList | None, AfterValidator(_event_types)]
+LowerList = Annotated[StrList | None, AfterValidator(_lower)]
+Count = Annotated[CountCondition | None, BeforeValidator(parse_count)]
+
+ARTICLE_FIELDS = ("text", "title", "lang", "feed", "source")
+EVENT_FIELDS = ("event", "count", "approx", "weapon", "side", "status", "location")
+BLOCK_FIELDS = ("any", "all", "not_")
+
+
+class Condition(BaseModel):
+    """One block of conditions; all given keys must hold.
+
+    Event keys (event, count, approx, weapon, side, status, location) must hold on one and the
+    same event of the article; article keys (text, title, lang, feed, source) on the article;
+    ``any``/``all``/``not`` combine nested blocks of the same shape.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    text: Regex = None
+    title: Regex = None
+    lang: LowerList = None
     feed: StrList | None = None
-    event: StrList | None = None
-    count: Annotated[CountCondition | None, BeforeValidator(parse_count)] = None
+    source: StrList | None = None
+    event: EventTypes = None
+    count: Count = None
+    approx: bool | None = None
+    weapon: LowerList = None
+    side: LowerList = None
+    status: LowerList = None
+    location: StrList | None = None
+    any: tuple[Condition, ...] | None = Field(default=None, min_length=1)
+    all: tuple[Condition, ...] | None = Field(default=None, min_length=1)
+    not_: Condition | None = Field(default=None, alias="not")
 
-    @field_validator("text", "title")
+    @model_validator(mode="after")
+    def _not_empty(self) -> Condition:
+        if all(getattr(self, f) is None for f in (*ARTICLE_FIELDS, *EVENT_FIELDS, *BLOCK_FIELDS)):
+            raise ValueError("a match block needs at least one condition")
+        return self
+
+    def has_event_keys(self) -> bool:
+        return any(getattr(self, f) is not None for f in EVENT_FIELDS)
+
+
+# Kept for the name used by the first schema.
+Match = Condition
+
+
+class Window(BaseModel):
+    """Fire when ``count`` matching articles (or stories) arrive within ``within``, per group."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    count: int = Field(ge=1)
+    within: Duration
+    group_by: Literal["location", "source", "feed", "event", "lang"] | None = None
+    of: Literal["articles", "stories"] = "articles"
+
+
+_HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+
+
+class QuietHours(BaseModel):
+    """No messages between ``from`` and ``to`` (local time in ``tz``); then digest or drop."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    start: str = Field(alias="from")
+    end: str = Field(alias="to")
+    tz: str = "UTC"
+    then: Literal["digest", "drop"] = "digest"
+
+    @field_validator("start", "end")
     @classmethod
-    def _regex(cls, v: str | None) -> str | None:
-        if v is not None:
-            try:
-                re.compile(v)
-            except re.error as exc:
-                raise ValueError(f"bad regex {v!r}: {exc}") from exc
+    def _hhmm(cls, v: str) -> str:
+        if not _HHMM.match(str(v)):
+            raise ValueError(f"not a time of day: {v!r} (write HH:MM, e.g. 23:00)")
+        return str(v)
+
+    @field_validator("tz")
+    @classmethod
+    def _zone(cls, v: str) -> str:
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {v!r} (e.g. Europe/Amsterdam)") from exc
         return v
 
-    @field_validator("event")
-    @classmethod
-    def _types(cls, v: tuple[str, ...] | None) -> tuple[str, ...] | None:
-        for t in v or ():
-            if t not in EVENT_TYPES:
-                raise ValueError(f"unknown event type {t!r}; known: {', '.join(EVENT_TYPES)}")
-        return v
 
-    @field_validator("lang")
-    @classmethod
-    def _langs(cls, v: tuple[str, ...] | None) -> tuple[str, ...] | None:
-        return tuple(x.lower() for x in v) if v else v
+class Template(BaseModel):
+    """Jinja2 (sandboxed) subject and body; absent parts use the default message."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    subject: str | None = None
+    body: str | None = None
+
+    @model_validator(mode="after")
+    def _compiles(self) -> Template:
+        from monitor.rules.template import check_template
+
+        for part in (self.subject, self.body):
+            if part is not None:
+                check_template(part)
+        return self
 
 
 class Rule(BaseModel):
@@ -123,35 +227,79 @@ class Rule(BaseModel):
     version: Literal[1] = 1
     name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
     description: str | None = None
-    match: Match
+    match: Condition
     notify: StrList = Field(min_length=1)
     severity: Literal["info", "warning", "critical"] = "info"
+    once_per: Literal["story", "article"] = "story"
+    update_when: Literal["count_increases"] | None = None
+    min_sources: int = Field(default=1, ge=1)
+    within: Duration | None = None
+    window: Window | None = None
+    new_for: Duration | None = None
+    cooldown: Duration | None = None
+    quiet_hours: QuietHours | None = None
+    digest: Duration | None = None
+    template: Template | None = None
     source: str = Field(default="", exclude=True)  # file:line, for messages
 
-    @field_validator("match", mode="before")
-    @classmethod
-    def _not_empty(cls, v: Any) -> Any:
-        if isinstance(v, dict) and not v:
-            raise ValueError("match needs at least one condition")
-        return v
+    @model_validator(mode="after")
+    def _coherent(self) -> Rule:
+        if self.within is not None and self.min_sources < 2:
+            raise ValueError("@within within goes with min_sources (2 or more)")
+        if self.min_sources > 1 and self.within is None:
+            raise ValueError("@min_sources min_sources needs within (e.g. within: 6h)")
+        if self.update_when and self.once_per != "story":
+            raise ValueError("@update_when update_when needs once_per: story")
+        return self
 
     def compiled(self) -> CompiledRule:
-        return _compile(self)
+        return CompiledRule(self)
 
 
 class CompiledRule:
     """A rule with its regexes compiled; built once per ruleset load."""
 
-    __slots__ = ("rule", "text_re", "title_re")
+    __slots__ = ("event_types", "regexes", "rule")
 
     def __init__(self, rule: Rule) -> None:
         self.rule = rule
-        self.text_re = re.compile(rule.match.text) if rule.match.text else None
-        self.title_re = re.compile(rule.match.title) if rule.match.title else None
+        self.regexes: dict[str, re.Pattern[str]] = {}
+        _collect_regexes(rule.match, self.regexes)
+        self.event_types = required_event_types(rule.match)
 
 
-def _compile(rule: Rule) -> CompiledRule:
-    return CompiledRule(rule)
+def _collect_regexes(cond: Condition, out: dict[str, re.Pattern[str]]) -> None:
+    for rx in (cond.text, cond.title):
+        if rx is not None and rx not in out:
+            out[rx] = re.compile(rx)
+    for sub in (*(cond.any or ()), *(cond.all or ()), *((cond.not_,) if cond.not_ else ())):
+        _collect_regexes(sub, out)
+
+
+def required_event_types(cond: Condition) -> frozenset[str] | None:
+    """Event types of which the article must hold one for the rule to fire; None: any article.
+
+    Used to index rules, so an article meets only the rules that can match it.
+    """
+    own = (
+        frozenset(cond.event)
+        if cond.event
+        else (frozenset(EVENT_TYPES) if cond.has_event_keys() else None)
+    )
+    subs: list[frozenset[str] | None] = []
+    if cond.all:
+        subs.extend(required_event_types(c) for c in cond.all)
+    options: frozenset[str] | None = None
+    if cond.any:
+        alts = [required_event_types(c) for c in cond.any]
+        options = None if any(a is None for a in alts) else frozenset().union(*alts)  # type: ignore[arg-type]
+    narrowed = [x for x in (own, options, *subs) if x is not None]
+    if not narrowed:
+        return None
+    result = narrowed[0]
+    for x in narrowed[1:]:
+        result = result & x
+    return result
 
 
 class RuleSet:
@@ -160,6 +308,14 @@ class RuleSet:
     def __init__(self, rules: list[Rule]) -> None:
         self.rules = tuple(sorted(rules, key=lambda r: r.name))
         self.compiled = tuple(r.compiled() for r in self.rules)
+        self._always: tuple[CompiledRule, ...] = tuple(
+            c for c in self.compiled if c.event_types is None
+        )
+        self._by_type: dict[str, list[CompiledRule]] = {}
+        for c in self.compiled:
+            for t in sorted(c.event_types or ()):
+                self._by_type.setdefault(t, []).append(c)
+        self._names = {r.name: r for r in self.rules}
         self.hash = hashlib.sha256(self.to_json().encode()).hexdigest()[:16]
 
     def to_json(self) -> str:
@@ -175,3 +331,16 @@ class RuleSet:
 
     def __len__(self) -> int:
         return len(self.rules)
+
+    def candidates(self, article: Any) -> list[CompiledRule]:
+        """Rules that can fire on the article: those needing none of its event types are skipped,
+        so matching cost grows with the rules that can match, not with all rules."""
+        seen: dict[int, CompiledRule] = {id(c): c for c in self._always}
+        for t in {e.type for e in article.events}:
+            for c in self._by_type.get(t, ()):
+                seen[id(c)] = c
+        order = {id(c): i for i, c in enumerate(self.compiled)}
+        return sorted(seen.values(), key=lambda c: order[id(c)])
+
+    def get(self, name: str) -> Rule | None:
+        return self._names.get(name)

@@ -60,7 +60,9 @@ class RulesWatcher:
         try:
             ruleset = load_rules(self.folder, self.channels)
         except RuleSetError as exc:
-            kept = f"{len(self.ruleset)} rule(s), hash {self.ruleset.hash}" if self.ruleset else "none"
+            kept = (
+                f"{len(self.ruleset)} rule(s), hash {self.ruleset.hash}" if self.ruleset else "none"
+            )
             for problem in exc.problems:
                 log.error("rules not reloaded: %s", problem)
             log.error("keeping the last good ruleset (%s)", kept)

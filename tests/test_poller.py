@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+import logging
+
+import httpx
+import pytest
+import redis
+
+from monitor import feedstate
+from monitor.config import FetchConfig
+from monitor.models import Feed
+from monitor.poller import poll_feed
+from tests.servers import LocalHTTPServer, Response
+from workers.context import make_queue
+
+RSS = (
+    "<?xml version='1.0'?><rss version='2.0'><channel><title>t</title><link>http://x/</link>"
+    "<description>d</description>{items}</channel></rss>"
+)
+
+
+def rss(server: LocalHTTPServer, *ids: str) -> bytes:
+    items = "".join(
+        f"<item><title>Item {i}</title><link>{server.url('/a/' + i)}</link><guid>{i}</guid></item>"
+        for i in ids
+    )
+    return RSS.format(items=items).encode()
+
+
+@pytest.fixture
+def poll(redis_client: redis.Redis, http_server: LocalHTTPServer):  # type: ignore[no-untyped-def]
+    queue = make_queue("entries", redis_client)
+    client = httpx.Client()
+    cfg = FetchConfig(read_timeout=0.5, connect_timeout=0.5)
+
+    def run(path: str, backfill: bool = True):  # type: ignore[no-untyped-def]
+        feed = Feed(url=http_server.url(path), name=path.strip("/"), interval=2, backfill=backfill)
+        return poll_feed(redis_client, queue, client, feed, cfg, 60)
+
+    yield run, queue
+    client.close()
+
+
+def test_new_entries_are_enqueued_once_across_polls(poll, http_server: LocalHTTPServer) -> None:  # type: ignore[no-untyped-def]
+    run, queue = poll
+    http_server.routes["/f"] = Response(rss(http_server, "1", "2"), headers={"ETag": '"v1"'})
+    assert run("/f").new == 2
+    http_server.routes["/f"] = Response(rss(http_server, "1", "2", "3"), headers={"ETag": '"v2"'})
+    assert run("/f").new == 1
+    assert queue.count == 3
+    assert http_server.requests_to("/f")[-1].headers.get("If-None-Match") == '"v1"'
+
+
+def test_a_new_feed_without_backfill_marks_its_backlog_seen(
+    poll, http_server: LocalHTTPServer
+) -> None:  # type: ignore[no-untyped-def]
+    run, queue = poll
+    http_server.routes["/nb"] = Response(rss(http_server, "old1", "old2"))
+    result = run("/nb", backfill=False)
+    assert result.status == "backlog" and queue.count == 0
+    http_server.routes["/nb"] = Response(rss(http_server, "old1", "old2", "fresh"))
+    assert run("/nb", backfill=False).new == 1 and queue.count == 1
+
+
+@pytest.mark.parametrize(
+    ("response", "needle"),
+    [
+        (Response(b"gone", 404), "404"),
+        (Response(b"oops", 500), "500"),
+        (Response(b"\x00\x01 this is not a feed at all", 200), ""),
+        (Response(b"<rss>", 200, delay=1.5), "timed out"),
+    ],
+)
+def test_broken_feeds_are_logged_with_their_url_and_others_go_on(
+    poll,
+    http_server: LocalHTTPServer,
+    redis_client: redis.Redis,
+    caplog: pytest.LogCaptureFixture,
+    response: Response,
+    needle: str,
+) -> None:  # type: ignore[no-untyped-def]
+    run, _ = poll
+    http_server.routes["/bad"] = response
+    http_server.routes["/good"] = Response(rss(http_server, "g1"))
+    with caplog.at_level(logging.WARNING):
+        bad = run("/bad")
+    assert bad.status == "error" and http_server.url("/bad") in (bad.error or "")
+    assert needle.lower() in (bad.error or "").lower()
+    assert http_server.url("/bad") in caplog.text
+    state = feedstate.read_state(redis_client, http_server.url("/bad"))
+    assert state.errors == 1 and state.last_error
+    assert run("/good").new == 1
+    # The broken feed is polled again next time and recovers.
+    http_server.routes["/bad"] = Response(rss(http_server, "b1"))
+    assert run("/bad").new == 1
+    assert feedstate.read_state(redis_client, http_server.url("/bad")).errors == 0

@@ -1,0 +1,200 @@
+"""Whether a rule that matched an article sends an alert now, later, or not at all.
+
+Matching is pure (monitor.rules.match); this is the stateful half, in Redis, because the
+answer depends on what other workers on other machines already did: the first article of a
+story alerts and its copies do not (``once_per``), a higher toll alerts again
+(``update_when``), corroboration waits for distinct sources (``min_sources``), windows count
+arrivals (``window``), novelty compares with the last similar story (``new_for``), and
+``cooldown``/``quiet_hours``/``digest`` keep the noise down. The steps run in that order under
+a per-(rule, story) lock, and state is written only once the earlier steps let the alert pass,
+so a suppressed copy never uses up the rule's single alert for its story.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import redis
+
+from monitor import keys
+from monitor.locks import redis_lock
+from monitor.models import Article, Event
+from monitor.rules.model import QuietHours, Rule
+from workers.stories import Story
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    action: str  # "send", "digest", "suppress", "hold"
+    reason: str
+    update: bool = False
+    sources: tuple[str, ...] = field(default_factory=tuple)
+
+
+def group_of(rule: Rule, article: Article, events: tuple[Event, ...]) -> str:
+    by = rule.window.group_by if rule.window else None
+    if by is None:
+        return "*"
+    if by in ("location", "event"):
+        attr = "location" if by == "location" else "type"
+        values = sorted({(getattr(e, attr) or "").lower() for e in events} - {""})
+        return values[0] if values else "-"
+    return str(
+        getattr(article, {"source": "source", "feed": "feed_name", "lang": "lang"}[by]) or "-"
+    )
+
+
+def in_quiet_hours(q: QuietHours, now: float) -> bool:
+    local = datetime.fromtimestamp(now, ZoneInfo(q.tz)).strftime("%H:%M")
+    return q.start <= local < q.end if q.start < q.end else local >= q.start or local < q.end
+
+
+def quiet_hours_end(q: QuietHours, now: float) -> float:
+    tz = ZoneInfo(q.tz)
+    local = datetime.fromtimestamp(now, tz)
+    h, m = map(int, q.end.split(":"))
+    end = local.replace(hour=h, minute=m, second=0, microsecond=0)
+    if end <= local:
+        end += timedelta(days=1)
+    return end.timestamp()
+
+
+def _top_count(events: tuple[Event, ...]) -> int:
+    return max((e.count for e in events if e.count is not None), default=0)
+
+
+def _once(
+    r: redis.Redis, rule: Rule, article: Article, scope: str, events: tuple[Event, ...]
+) -> Decision | None:
+    prior = r.get(keys.fired(rule.name, scope))
+    if prior is None:
+        return None
+    count_s, by, kind = prior.decode().split("|")
+    if by == article.id:
+        # The same article again: a retried or duplicated job. Decide as before; the delivery
+        # job's sent guard keeps the channel from getting it twice.
+        return Decision("replay", "this article's alert again", update=kind == "update")
+    if rule.update_when == "count_increases" and _top_count(events) > int(count_s):
+        return Decision("send", f"count rose from {count_s} to {_top_count(events)}", update=True)
+    return Decision("suppress", f"already alerted for this {rule.once_per}")
+
+
+def _corroborated(
+    r: redis.Redis, rule: Rule, article: Article, story: Story, now: float
+) -> Decision | None:
+    if rule.min_sources <= 1:
+        return None
+    key = keys.corroboration(rule.name, story.id)
+    with r.pipeline() as pipe:
+        pipe.zadd(key, {article.source: now}, nx=True)
+        pipe.zremrangebyscore(key, 0, now - (rule.within or 0))
+        pipe.expire(key, int(rule.within or 0) + 60)
+        pipe.zrange(key, 0, -1)
+        sources = tuple(s.decode() for s in pipe.execute()[-1])
+    if len(sources) < rule.min_sources:
+        return Decision(
+            "hold", f"{len(sources)} of {rule.min_sources} sources so far", sources=sources
+        )
+    return Decision("send", f"{len(sources)} sources", sources=sources)
+
+
+def _windowed(
+    r: redis.Redis, rule: Rule, article: Article, story: Story, group: str, now: float
+) -> Decision | None:
+    w = rule.window
+    if w is None:
+        return None
+    key = keys.window(rule.name, group)
+    member = story.id if w.of == "stories" else article.id
+    with r.pipeline() as pipe:
+        pipe.zadd(key, {member: now})
+        pipe.zremrangebyscore(key, 0, now - w.within)
+        pipe.zcard(key)
+        pipe.expire(key, int(w.within) + 60)
+        n = pipe.execute()[2]
+    if n < w.count:
+        return Decision("suppress", f"window {n} of {w.count} {w.of} for {group!r}")
+    r.delete(key)  # the window fired: the next alert needs a full new window
+    return Decision("send", f"{n} {w.of} within the window for {group!r}")
+
+
+def _novel(r: redis.Redis, rule: Rule, story: Story, group: str, now: float) -> Decision | None:
+    if rule.new_for is None:
+        return None
+    if not r.sadd(keys.novelty_stories(rule.name), story.id):
+        return None  # a later article of a story already judged: once_per decides
+    r.expire(keys.novelty_stories(rule.name), int(rule.new_for) + keys.STORY_TTL)
+    key = keys.novelty(rule.name, group)
+    last = r.get(key)
+    r.set(key, now, ex=int(rule.new_for) + 60)
+    if last is not None and now - float(last) < rule.new_for:
+        return Decision("suppress", f"a similar story was seen {int(now - float(last))}s ago")
+    return None
+
+
+def _cooling(r: redis.Redis, rule: Rule, group: str) -> Decision | None:
+    if rule.cooldown is None:
+        return None
+    if r.set(keys.cooldown(rule.name, group), time.time(), nx=True, ex=int(rule.cooldown)):
+        return None
+    return Decision("suppress", f"cooldown {int(rule.cooldown)}s for {group!r}")
+
+
+def decide(
+    r: redis.Redis,
+    rule: Rule,
+    article: Article,
+    story: Story,
+    events: tuple[Event, ...],
+    now: float | None = None,
+) -> Decision:
+    now = time.time() if now is None else now
+    group = group_of(rule, article, events)
+    scope = f"s:{story.id}" if rule.once_per == "story" else f"a:{article.id}"
+    with redis_lock(r, keys.rule_lock(rule.name, scope)):
+        once = _once(r, rule, article, scope, events)
+        if once is not None and once.action == "suppress":
+            return once
+        if once is not None and once.action == "replay":
+            return _deliver(rule, once.reason, once.update, story.sources, now)
+        corroboration = _corroborated(r, rule, article, story, now)
+        if corroboration is not None and corroboration.action == "hold":
+            return corroboration
+        for step in (
+            lambda: _windowed(r, rule, article, story, group, now),
+            lambda: _novel(r, rule, story, group, now) if once is None else None,
+            lambda: _cooling(r, rule, group),
+        ):
+            verdict = step()
+            if verdict is not None and verdict.action == "suppress":
+                return verdict
+        update = bool(once and once.update)
+        marker = f"{_top_count(events)}|{article.id}|{'update' if update else 'first'}"
+        r.set(keys.fired(rule.name, scope), marker, ex=keys.SENT_TTL)
+    sources = corroboration.sources if corroboration else story.sources
+    return _deliver(rule, once.reason if once else "first alert", update, sources, now)
+
+
+def _deliver(
+    rule: Rule, reason: str, update: bool, sources: tuple[str, ...], now: float
+) -> Decision:
+    if rule.quiet_hours and in_quiet_hours(rule.quiet_hours, now):
+        if rule.quiet_hours.then == "drop":
+            return Decision("suppress", "quiet hours")
+        return Decision("digest", "quiet hours: held for the digest", update, sources)
+    if rule.digest is not None:
+        return Decision("digest", f"batched into the {int(rule.digest)}s digest", update, sources)
+    return Decision("send", reason, update, sources)
+
+
+def alert_scope(
+    rule: Rule, article: Article, story: Story, decision: Decision, events: tuple[Event, ...]
+) -> str:
+    """What makes an alert distinct: its story (or article) and, for an update, the new count.
+
+    Stable across retries of the same job, so the delivery guard recognises a repeat."""
+    scope = f"s:{story.id}" if rule.once_per == "story" else f"a:{article.id}"
+    return f"{scope}:{_top_count(events)}" if decision.update else scope
