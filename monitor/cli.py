@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "monitor.commands.rules",
     "monitor.commands.deliveries",
     "monitor.commands.classify",
+    "monitor.commands.backtest",
 )
 
 

@@ -1,14 +1,17 @@
-"""``newsmonitor rules check [DIR]``: validate rule files, every problem as file:line:column."""
+"""``newsmonitor rules check|test``: validate rules, and see why a rule fires or not."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
-from monitor.config import load_config
+from monitor.config import Config, load_config
 from monitor.errors import RuleSetError
-from monitor.rules import load_rules
+from monitor.models import Article
+from monitor.rules import load_rules, parse_rule_file
+from monitor.rules.model import Rule, RuleSet
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -17,6 +20,15 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     check = rsub.add_parser("check", help="validate a rules folder; exit 1 on any problem")
     check.add_argument("folder", nargs="?", help="rules folder (default: the config's)")
     check.set_defaults(func=cmd_check)
+    test = rsub.add_parser("test", help="which articles a rule fires on, and why")
+    test.add_argument("rule", help="the rule file")
+    src = test.add_mutually_exclusive_group(required=True)
+    src.add_argument("--url", help="fetch and read this article")
+    src.add_argument("--file", help="an HTML page saved on disk")
+    src.add_argument("--corpus", help="JSON Lines articles: {id, text, title?, lang?, url?}")
+    test.add_argument("--json", action="store_true", help="one JSON object per article")
+    test.add_argument("--send", action="store_true", help="really send the alerts it fires")
+    test.set_defaults(func=cmd_test)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -31,3 +43,68 @@ def cmd_check(args: argparse.Namespace) -> int:
         return 1
     print(f"{folder}: {len(ruleset)} rule(s) OK (hash {ruleset.hash})")
     return 0
+
+
+def _articles(args: argparse.Namespace, cfg: Config) -> list[Article]:
+    from monitor.explain import corpus_articles, page_article, url_article
+
+    if args.url:
+        return [url_article(args.url, cfg)]
+    if args.file:
+        path = Path(args.file)
+        return [page_article(path.read_bytes(), path.resolve().as_uri())]
+    return corpus_articles(Path(args.corpus))
+
+
+def cmd_test(args: argparse.Namespace) -> int:
+    from monitor.explain import explain_lines, understood
+    from monitor.rules.match import match_rule
+
+    cfg = load_config(args.config)
+    try:
+        rule = parse_rule_file(Path(args.rule), cfg.channels.keys() if args.send else None)
+    except RuleSetError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return 1
+    compiled = RuleSet([rule]).compiled[0]
+    fired = 0
+    for article in understood(_articles(args, cfg)):
+        m = match_rule(compiled, article)
+        fired += m.fired
+        if args.json:
+            out = {
+                "id": article.id,
+                "url": article.url,
+                "fired": m.fired,
+                "explain": list(m.reasons),
+                "events": [e.to_dict() for e in m.events],
+                "matched": list(m.matched),
+            }
+            print(json.dumps(out, ensure_ascii=False))
+        else:
+            print("\n".join(explain_lines(m, article)))
+        if m.fired and args.send:
+            _send(rule, m, article, cfg)
+    if not args.json:
+        print(
+            f"{rule.name}: fires on {fired} article(s)"
+            + ("" if args.send else " (nothing sent; --send sends)")
+        )
+    return 0
+
+
+def _send(rule: Rule, m: object, article: Article, cfg: Config) -> None:
+    from datetime import UTC, datetime
+
+    from workers.channels import SendContext, send_alert
+    from workers.decide import Decision
+    from workers.jobs import build_alert
+    from workers.stories import Story
+
+    story = Story(article.id, article.id, True, (article.source,), 1, {})
+    alert = build_alert(rule, m, article, story, Decision("send", "rules test --send"))  # type: ignore[arg-type]
+    ctx = SendContext(data_dir=cfg.data_dir, sent_at=datetime.now(UTC))
+    for channel in rule.notify:
+        send_alert(alert, channel, cfg.channels[channel], ctx)
+        print(f"  sent to {channel}")

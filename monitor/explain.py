@@ -1,0 +1,148 @@
+"""Articles for `rules test` and `backtest`: read from a URL, a page file, a corpus or Redis,
+then classified exactly as a worker would."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO, Any
+
+import httpx
+import redis
+
+from monitor import keys
+from monitor.config import Config
+from monitor.errors import ConfigError
+from monitor.models import Article, Event
+from monitor.urls import canonical_url, host_of
+from monitor.rules.match import RuleMatch
+
+
+def read_rows(stream: IO[str], name: str) -> Iterator[dict[str, Any]]:
+    """JSON Lines objects with a ``text``; a bad line names ``file:line``."""
+    for lineno, line in enumerate(stream, 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ConfigError(f"{name}:{lineno}", f"not JSON: {exc.msg}") from exc
+        if not isinstance(row, dict) or not isinstance(row.get("text"), str):
+            raise ConfigError(f"{name}:{lineno}", 'each line needs a "text" string')
+        yield row
+
+
+def article_from_row(row: dict[str, Any], n: int, source_name: str) -> Article:
+    url = str(row.get("url") or f"corpus:{source_name}#{row.get('id', n)}")
+    return Article(
+        id=str(row.get("id", n)),
+        url=url,
+        feed_name=str(row.get("feed") or row.get("source") or source_name),
+        feed_url=str(row.get("feed_url") or url),
+        source=host_of(url) if url.startswith("http") else str(row.get("source") or source_name),
+        title=row.get("title"),
+        text=row["text"],
+        lang=row.get("lang"),
+        published=row.get("date") or row.get("published"),
+    )
+
+
+def corpus_articles(path: Path) -> list[Article]:
+    with path.open(encoding="utf-8") as f:
+        return [
+            article_from_row(row, n, path.name) for n, row in enumerate(read_rows(f, str(path)), 1)
+        ]
+
+
+def page_article(body: bytes, url: str) -> Article:
+    from workers.extract import extract_article
+
+    ex = extract_article(body, url)
+    return Article(
+        id=keys.digest(canonical_url(url)) if url.startswith("http") else keys.digest(url),
+        url=url,
+        feed_name="(test)",
+        feed_url=url,
+        source=host_of(url) if url.startswith("http") else "(file)",
+        title=ex.title,
+        text=ex.text,
+        lang=ex.lang,
+        published=ex.date,
+    )
+
+
+def url_article(url: str, cfg: Config) -> Article:
+    from workers.fetch import fetch_page
+
+    with httpx.Client(follow_redirects=False) as client:
+        page = fetch_page(client, url, cfg.fetch, cfg.fetch.allow_private)
+    return page_article(page.body, page.url)
+
+
+def stored_articles(r: redis.Redis, since_s: float) -> Iterator[Article]:
+    from workers.articles import load_article
+
+    for aid in r.zrangebyscore(keys.articles_index(), time.time() - since_s, "+inf"):
+        article = load_article(r, aid.decode())
+        if article is not None:
+            yield article
+
+
+def understood(articles: Iterable[Article], *, reclassify: bool = True) -> Iterator[Article]:
+    from workers.jobs import understand
+
+    for a in articles:
+        yield understand(a) if reclassify or not a.events else a
+
+
+def with_gold(article: Article, gold: list[dict[str, Any]]) -> Article:
+    events = tuple(
+        Event(
+            type=g["type"],
+            evidence=g.get("evidence", ""),
+            lang=article.lang or "",
+            count=g.get("count"),
+            approx=bool(g.get("approx", False)),
+            weapon=g.get("weapon"),
+            side=g.get("side"),
+            location=g.get("location"),
+            status=g.get("status"),
+        )
+        for g in gold
+    )
+    return article.replace(events=events)
+
+
+def explain_lines(m: RuleMatch, article: Article) -> list[str]:
+    head = f"{'FIRES' if m.fired else 'no'}  {article.id}  {article.title or article.url}"
+    lines = [head]
+    lines += [f"    {r}" for r in m.reasons]
+    for e in m.events:
+        count = f" {e.count}{'~' if e.approx else ''}" if e.count is not None else ""
+        lines.append(f"    event {e.type}{count}: {' '.join(e.evidence.split())[:200]}")
+    for s in m.matched:
+        lines.append(f"    text: {s[:200]}")
+    return lines
+
+
+class Progress:
+    """A one-line progress bar on stderr (only when it is a terminal)."""
+
+    def __init__(self, total: int, label: str) -> None:
+        self.total, self.label, self.done = total, label, 0
+        self.tty = sys.stderr.isatty()
+
+    def step(self) -> None:
+        self.done += 1
+        if self.tty and (self.done == self.total or self.done % 10 == 0):
+            width = 30
+            filled = width * self.done // max(self.total, 1)
+            sys.stderr.write(
+                f"\r{self.label} [{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total}"
+            )
+            if self.done == self.total:
+                sys.stderr.write("\n")
+            sys.stderr.flush()
