@@ -17,8 +17,8 @@ from monitor import keys
 from monitor.config import Config
 from monitor.errors import ConfigError
 from monitor.models import Article, Event
-from monitor.urls import canonical_url, host_of
 from monitor.rules.match import RuleMatch
+from monitor.urls import canonical_url, host_of
 
 
 def read_rows(stream: IO[str], name: str) -> Iterator[dict[str, Any]]:
