@@ -50,7 +50,8 @@ def test_a_retried_article_replays_its_own_alert(redis_client: redis.Redis) -> N
 
 def test_update_when_count_increases(redis_client: redis.Redis) -> None:
     rl = rule(
-        "name: toll\nmatch: {event: casualties, count: '>= 10'}\nupdate_when: count_increases\nnotify: [hook]\n"
+        "name: toll\nmatch: {event: casualties, count: '>= 10'}\n"
+        "update_when: count_increases\nnotify: [hook]\n"
     )
     text = DUTCH_REPORT + " Bij de aanval op de stad vielen doden."
     seq = [12, 12, 30, 25, 31]
@@ -133,7 +134,10 @@ def test_new_for_fires_only_when_no_similar_story_was_seen(redis_client: redis.R
     rl = rule("name: talks\nmatch: {event: negotiation}\nnew_for: 48h\nnotify: [hook]\n")
 
     def story(i: int, t: float) -> str:
-        text = f"Onderwerp {i}: de delegaties komen bijeen voor overleg in stad nummer {i * 104729}, zegt de woordvoerder."
+        text = (
+            f"Onderwerp {i}: de delegaties komen bijeen voor overleg in stad nummer {i * 104729},"
+            " zegt de woordvoerder."
+        )
         return run(
             redis_client, rl, article(f"n{i}", text, event("negotiation", status="announced")), t
         )[0].action
@@ -179,7 +183,10 @@ def test_quiet_hours_cross_midnight_in_the_rule_time_zone() -> None:
 
 
 def test_quiet_hours_digest_goes_out_once_when_they_end(redis_client: redis.Redis) -> None:
-    text = "name: night\nmatch: {event: attack}\nonce_per: article\nnotify: [hook, mail]\nquiet_hours: {from: '23:00', to: '07:00', tz: UTC}\n"
+    text = (
+        "name: night\nmatch: {event: attack}\nonce_per: article\nnotify: [hook, mail]\n"
+        "quiet_hours: {from: '23:00', to: '07:00', tz: UTC}\n"
+    )
     rl = rule(text)
     night = datetime(2025, 6, 1, 23, 30, tzinfo=ZoneInfo("UTC")).timestamp()
     cfg = parse_config("channels:\n  hook: {type: console}\n  mail: {type: console}\n", "c.yaml")
