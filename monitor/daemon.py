@@ -10,17 +10,22 @@ import logging
 import os
 import signal
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import redis
 
 from monitor import keys
 from monitor.config import Config
 from monitor.redisconn import open_redis
+from monitor.rules.model import RuleSet
 from monitor.rules.watch import RulesWatcher
 from monitor.scheduler import build_scheduler
 from monitor.workerpool import NewsWorkerPool
+from workers.digest import flush_due_digests
 
 log = logging.getLogger("newsmonitor")
 
@@ -47,7 +52,7 @@ def run_daemon(cfg: Config, opts: RunOptions) -> int:
         watcher = RulesWatcher(cfg.rules, cfg.channels.keys(), r)
         watcher.load_initial()
         client = httpx.Client(follow_redirects=False)
-        sched = build_scheduler(r, cfg, client, watcher.check)
+        sched = build_scheduler(r, cfg, client, housekeeping(r, cfg, watcher))
         log.info(
             "newsmonitor running: %d feed(s), %d channel(s), %s workers, redis %s",
             len(cfg.feeds),
@@ -73,6 +78,22 @@ def run_daemon(cfg: Config, opts: RunOptions) -> int:
         r.close()
         if embedded is not None:
             embedded.stop()
+
+
+RULES_CHECK_INTERVAL = 1.0  # an edited rule is live within about a second (promised: 2 s)
+DIGEST_CHECK_INTERVAL = 5.0
+
+
+def housekeeping(
+    r: redis.Redis, cfg: Config, watcher: RulesWatcher
+) -> list[tuple[str, float, Callable[[], object]]]:
+    def digests() -> int:
+        return flush_due_digests(r, watcher.ruleset or RuleSet([]), cfg, time.time())
+
+    return [
+        ("rules", RULES_CHECK_INTERVAL, watcher.check),
+        ("digests", DIGEST_CHECK_INTERVAL, digests),
+    ]
 
 
 def _wait_for_signal() -> None:

@@ -7,7 +7,7 @@ backlog of missed runs collapses into one poll; jitter spreads feeds that share 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 import httpx
@@ -25,7 +25,6 @@ log = logging.getLogger("newsmonitor.scheduler")
 
 DEFAULT_INTERVAL = 300.0
 MAX_POLL_THREADS = 16
-RULES_CHECK_INTERVAL = 1.0
 
 
 def _jitter(interval: float) -> int:
@@ -33,8 +32,12 @@ def _jitter(interval: float) -> int:
 
 
 def build_scheduler(
-    r: redis.Redis, cfg: Config, client: httpx.Client, on_rules_check: Callable[[], None] | None
+    r: redis.Redis,
+    cfg: Config,
+    client: httpx.Client,
+    periodic: Sequence[tuple[str, float, Callable[[], object]]] = (),
 ) -> BackgroundScheduler:
+    """Poll jobs for every feed, plus ``periodic`` (id, seconds, function) housekeeping jobs."""
     queue = make_queue(keys.QUEUE_ENTRIES, r)
     feeds = cfg.feed_list()
     sched = BackgroundScheduler(
@@ -59,6 +62,6 @@ def build_scheduler(
             id=f"poll:{feed.name}",
             name=f"poll {feed.name}",
         )
-    if on_rules_check is not None:
-        sched.add_job(on_rules_check, "interval", seconds=RULES_CHECK_INTERVAL, id="rules")
+    for job_id, seconds, func in periodic:
+        sched.add_job(func, "interval", seconds=seconds, id=job_id, name=job_id)
     return sched
