@@ -40,7 +40,7 @@ def classify_text(
         return []
     pieces = ([title] if title else []) + list(split_sentences(text))
     scans = [scan_sentence(piece, lexicon) for piece in pieces]
-    if not any(scan.has("conflict") for scan in scans):
+    if not any(scan.has("conflict") and not scan.has("exclude") for scan in scans):
         return []
     found = [f for scan in scans for f in sentence_events(scan, lexicon.lang)]
     return merge_events(found)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from workers.classify.cues import Cue
 from workers.classify.numbers import Mention
 from workers.classify.scan import CLAUSE_BREAKS, Scan
-from workers.classify.taxonomy import CARRIER_REACH, TYPES
+from workers.classify.taxonomy import CARRIER_REACH, MUNITIONS, TYPES
 
 HEAD_REACH = 3  # modifiers allowed between a number and its head noun ("14 Oekraïense burgers")
 SKIPPABLE = frozenset({"(", ")", "-", "'"})
@@ -37,10 +37,15 @@ class Count:
     head: Head
 
 
-def _noun_kind(scan: Scan, i: int) -> tuple[str, str | None] | None:
+def _noun_kind(scan: Scan, i: int, cue_types: set[str]) -> tuple[str, str | None] | None:
+    """A count noun (of a type the sentence states, if it needs one), a weapon or a person."""
     labels = scan.at_token[i]
     weapon = next((lb[7:] for lb in labels if lb.startswith("weapon:")), None)
-    noun = next((lb[5:] for lb in sorted(labels) if lb.startswith("noun:")), None)
+    noun = next(
+        (lb[5:] for lb in sorted(labels) if lb.startswith("noun:")
+         and (lb[5:] in cue_types or not TYPES[lb[5:]].noun_needs_cue)),
+        None,
+    )
     if noun:
         return noun, weapon
     if weapon:
@@ -50,7 +55,7 @@ def _noun_kind(scan: Scan, i: int) -> tuple[str, str | None] | None:
     return None
 
 
-def find_head(scan: Scan, m: Mention) -> Head:
+def find_head(scan: Scan, m: Mention, cue_types: set[str]) -> Head:
     """The head noun after a number; compounds take their last noun ("attack drones")."""
     toks, i = scan.tokens, m.end
     steps = 0
@@ -58,9 +63,9 @@ def find_head(scan: Scan, m: Mention) -> Head:
         i += 1  # "hundreds of people"
     while i < len(toks) and steps <= HEAD_REACH:
         labels = scan.at_token[i]
-        kind = _noun_kind(scan, i)
+        kind = _noun_kind(scan, i, cue_types)
         if kind is not None:
-            return _compound(scan, i, kind)
+            return _compound(scan, i, kind, cue_types)
         if "units" in labels:
             return Head("unit", i)
         tok = toks[i]
@@ -70,10 +75,10 @@ def find_head(scan: Scan, m: Mention) -> Head:
     return Head("none", m.end - 1)
 
 
-def _compound(scan: Scan, i: int, kind: tuple[str, str | None]) -> Head:
+def _compound(scan: Scan, i: int, kind: tuple[str, str | None], cue_types: set[str]) -> Head:
     weapon = kind[1]
     while i + 1 < len(scan.tokens):
-        nxt = _noun_kind(scan, i + 1)
+        nxt = _noun_kind(scan, i + 1, cue_types)
         if nxt is None or "units" in scan.at_token[i + 1]:
             break
         i, kind = i + 1, nxt
@@ -98,7 +103,12 @@ def _eligible(scan: Scan, cue: Cue, m: Mention, head: Head) -> bool:
     if head.kind in rule.carriers or (m.part and rule.takes_parts):
         return _distance(cue, m, head) <= CARRIER_REACH and not _crosses_break(scan, cue, m)
     if head.kind == "none":
-        return cue.end <= m.start and m.start - cue.end <= rule.headless_reach
+        if m.end <= cue.start:
+            return cue.start - m.end <= rule.headless_after
+        reach = CARRIER_REACH if "toll" in scan.at_token[cue.start] else rule.headless_reach
+        return cue.end <= m.start and m.start - cue.end <= reach and not _crosses_break(
+            scan, cue, m
+        )
     return False
 
 
@@ -109,26 +119,55 @@ def _crosses_break(scan: Scan, cue: Cue, m: Mention) -> bool:
 
 def _accepts_weak(head: Head, event_type: str) -> bool:
     """'een persoon', 'a drone': 1 for one victim or munition, never for 'een aanval'."""
-    return head.kind in ("person", "weapon") or (head.kind == event_type == "casualties")
+    if head.kind == "weapon":
+        return head.weapon in MUNITIONS
+    return head.kind == "person" or (head.kind == event_type == "casualties")
 
 
 def find_counts(scan: Scan, mentions: list[Mention], cues: list[Cue]) -> list[Count]:
     """Every (type, number) pair the sentence states."""
-    heads = [find_head(scan, m) for m in mentions]
-    claimed: list[set[str]] = [set() for _ in mentions]
     cue_types = {c.type for c in cues}
+    heads = [find_head(scan, m, cue_types) for m in mentions]
+    claimed: list[set[str]] = [set() for _ in mentions]
     for k, (m, h) in enumerate(zip(mentions, heads, strict=True)):
-        if h.kind in cue_types and TYPES[h.kind].counted and not (m.upper or m.part):
+        if h.kind in cue_types and not (m.upper or m.part):
             if not m.weak or _accepts_weak(h, h.kind):
                 claimed[k].add(h.kind)
+    headless: dict[int, tuple[int, str]] = {}
     for cue in cues:
         k = _nearest_mention(scan, cue, mentions, heads)
-        if k is not None:
-            claimed[k].add(cue.type)
+        if k is None:
+            continue
+        if heads[k].kind == "none":
+            d = _distance(cue, mentions[k], heads[k])
+            if k not in headless or d < headless[k][0]:
+                headless[k] = (d, cue.type)
+            continue
+        claimed[k].add(cue.type)
+        _claim_coordinated(scan, k, cue.type, mentions, heads, claimed)
+    for k, (_, t) in headless.items():
+        claimed[k].add(t)
     _claim_wholes(mentions, heads, claimed, cue_types)
     return [
         Count(t, mentions[k], heads[k]) for k in range(len(mentions)) for t in sorted(claimed[k])
     ]
+
+
+def _claim_coordinated(
+    scan: Scan, k: int, event_type: str, mentions: list[Mention], heads: list[Head],
+    claimed: list[set[str]],
+) -> None:
+    """'downed 382 drones and 24 missiles': the cue covers every coordinated number."""
+    while k + 1 < len(mentions):
+        prev, nxt = heads[k], mentions[k + 1]
+        between = scan.tokens[prev.index + 1 : nxt.start]
+        if not between or not all("coordinators" in scan.at_token[prev.index + 1 + j]
+                                  for j in range(len(between))):
+            return
+        if heads[k + 1].kind != heads[k].kind or nxt.part or nxt.upper:
+            return
+        k += 1
+        claimed[k].add(event_type)
 
 
 def _nearest_mention(
@@ -156,5 +195,7 @@ def _claim_wholes(
             claimed[m.whole].add("attack")
     for m, h, got in zip(mentions, heads, claimed, strict=True):
         if h.kind == "weapon" and not got and not (m.part or m.upper):
+            if m.weak and not _accepts_weak(h, "attack"):
+                continue
             if cue_types & {"attack", "interception"}:
                 got.add("attack")

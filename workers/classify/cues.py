@@ -46,6 +46,8 @@ def find_cues(scan: Scan) -> list[Cue]:
             continue
         if rule.needs_weapon and not _airborne_weapon(scan):
             continue
+        if name in scan.lexicon.required and not scan.has(f"requires:{name}"):
+            continue
         spans = list(scan.by_label.get(f"cue:{name}", ()))
         if not rule.noun_needs_cue:
             spans += scan.by_label.get(f"noun:{name}", ())

@@ -11,7 +11,7 @@ from workers.classify.numbers import find_mentions
 from workers.classify.scan import Scan
 from workers.classify.taxonomy import TYPES
 
-SIDE_REACH = 3  # tokens around a casualty count that may name the victims' side
+SIDE_REACH = 6  # tokens around a casualty count that may name the victims' side
 WEAPON_TYPES = frozenset({"attack", "interception"})
 
 

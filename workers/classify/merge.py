@@ -1,7 +1,8 @@
 """Article-level merge: the same event stated twice in one article is listed once.
 
 EVENTS.md rule 5 and the annotation notes: exact restatements collapse; a vague figure gives
-way to a precise one of the same order ("Tientallen doden" beside "44 doden" is one toll, 44);
+way to a precise one of the same order ("Tientallen doden" beside "44 doden" is one toll, 44)
+unless it names a different side (dozens of soldiers beside forty dead is a second toll);
 a shoot-down implies a launch, so an interception brings an (uncounted) attack with it.
 """
 
@@ -17,9 +18,10 @@ def _superseded(f: Found, found: list[Found]) -> bool:
     if not f.vague or f.event.count is None:
         return False
     v = f.event.count
+    side = f.event.side
     return any(
         o.event.type == f.event.type and not o.vague and o.event.count is not None
-        and v <= o.event.count < v * VAGUE_SPAN
+        and v <= o.event.count < v * VAGUE_SPAN and (side is None or side == o.event.side)
         for o in found
     )
 

@@ -17,6 +17,7 @@ class TypeRule:
     counted: bool = True
     carriers: tuple[str, ...] = ()  # head kinds whose number a nearby cue can claim
     headless_reach: int = 0  # a cue this many tokens before a bare number claims it
+    headless_after: int = -1  # ... or this many tokens after it ("meer dan honderd gewond")
     needs_weapon: bool = False  # the sentence must name a drone/missile (interception)
     takes_parts: bool = False  # "of which 48 were intercepted": subsets are this type's count
     has_status: bool = False
@@ -24,11 +25,11 @@ class TypeRule:
 
 
 TYPES: dict[str, TypeRule] = {
-    "attack": TypeRule(carriers=("weapon",), headless_reach=2),
-    "combat": TypeRule(headless_reach=2),
+    "attack": TypeRule(carriers=("weapon",)),
+    "combat": TypeRule(),
     "interception": TypeRule(carriers=("weapon",), needs_weapon=True, takes_parts=True,
                              headless_reach=2),
-    "casualties": TypeRule(carriers=("person",), headless_reach=4),
+    "casualties": TypeRule(carriers=("person",), headless_reach=4, headless_after=0),
     "territorial_change": TypeRule(counted=False),
     "negotiation": TypeRule(counted=False, has_status=True),
     "ceasefire": TypeRule(counted=False, has_status=True),
@@ -41,6 +42,9 @@ TYPES: dict[str, TypeRule] = {
 
 # Weapons that can be intercepted in the air (EVENTS.md: "only drones or missiles").
 AIRBORNE = frozenset({"drone", "missile"})
+
+# Single munitions: "a drone struck", "een raket trof" count 1; "a warplane" or "een aanval" do not.
+MUNITIONS = frozenset({"drone", "missile", "glide_bomb", "artillery"})
 
 # Status values in the order they win when a sentence holds several cues.
 STATUS_ORDER = ("rejected", "stalled", "concluded", "started", "ongoing", "announced")

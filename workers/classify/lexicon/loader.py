@@ -34,9 +34,9 @@ NUMBER_KEYS = {
 MARKER_KEYS = {
     "approx", "upper_bound", "part_before", "part_after", "negation", "hypothetical", "units",
     "months", "background", "cumulative", "function_words", "location_prepositions",
-    "conflict", "exclude", "persons", "launch",
+    "conflict", "exclude", "persons", "launch", "toll", "coordinators",
 }
-TYPE_KEYS = {"cues", "count_nouns", "exclude", "status"}
+TYPE_KEYS = {"cues", "count_nouns", "exclude", "status", "requires"}
 
 
 class LexiconError(ConfigError):
@@ -72,6 +72,7 @@ class Lexicon:
     lang: str
     patterns: PatternSet
     numbers: NumberSpec
+    required: frozenset[str]  # types whose cues count only beside a ``requires`` pattern
 
 
 def _check_keys(path: Path, where: str, data: Any, allowed: set[str]) -> dict[str, Any]:
@@ -114,6 +115,7 @@ def _add_types(path: Path, patterns: PatternSet, raw: Any) -> None:
         patterns.add(f"cue:{name}", _words(body, "cues"))
         patterns.add(f"noun:{name}", _words(body, "count_nouns"))
         patterns.add(f"exclude:{name}", _words(body, "exclude"))
+        patterns.add(f"requires:{name}", _words(body, "requires"))
         for status, cues in (body.get("status") or {}).items():
             patterns.add(f"status:{name}:{status}", (str(c).lower() for c in cues))
 
@@ -144,7 +146,10 @@ def parse_lexicon(path: Path, data: Any) -> Lexicon:
         patterns.add(f"scale:{value}", [word])
     _add_types(path, patterns, data.get("types"))
     patterns.compile()
-    return Lexicon(lang=lang, patterns=patterns, numbers=numbers)
+    required = frozenset(
+        name for name, body in (data.get("types") or {}).items() if (body or {}).get("requires")
+    )
+    return Lexicon(lang=lang, patterns=patterns, numbers=numbers, required=required)
 
 
 def lang_dirs(extra_dirs: Iterable[str | Path] = ()) -> tuple[Path, ...]:
