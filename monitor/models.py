@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import types
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, Self, TypeVar, Union, get_args, get_origin, get_type_hints
 
 T = TypeVar("T", bound="Model")
@@ -26,15 +27,21 @@ class Model:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Self:
-        hints = get_type_hints(cls)
         kwargs: dict[str, Any] = {}
-        for f in dataclasses.fields(cls):  # type: ignore[arg-type]
-            if f.name in data:
-                kwargs[f.name] = _load(hints[f.name], data[f.name])
+        for name, hint in _fields_of(cls):
+            if name in data:
+                kwargs[name] = _load(hint, data[name])
         return cls(**kwargs)
 
     def replace(self, **changes: Any) -> Self:
         return dataclasses.replace(self, **changes)  # type: ignore[type-var]
+
+
+@cache
+def _fields_of(cls: type) -> tuple[tuple[str, Any], ...]:
+    """(name, type hint) per field; resolving hints is slow, and articles are loaded often."""
+    hints = get_type_hints(cls)
+    return tuple((f.name, hints[f.name]) for f in dataclasses.fields(cls))
 
 
 def _dump(value: Any) -> Any:

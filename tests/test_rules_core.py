@@ -118,7 +118,7 @@ def test_folder_load_reports_every_problem_and_duplicate_names(tmp_path: Path) -
 
 def test_shipped_rules_are_valid_for_the_default_channels() -> None:
     rs = load_rules(Path("rules"), {"console", "outbox"})
-    assert {"large-attack-count", "negotiations"} <= {r.name for r in rs.rules}
+    assert {"large-attack-count", "new-negotiations"} <= {r.name for r in rs.rules}
 
 
 def test_ruleset_round_trips_through_redis(redis_client) -> None:  # type: ignore[no-untyped-def]

@@ -6,6 +6,7 @@ and carries one reason per condition, so ``rules test`` can explain a hit or a m
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
@@ -50,7 +51,10 @@ def _snippets(text: str, spans: list[tuple[int, int]]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _article_checks(c: Condition, cr: CompiledRule, a: Article) -> _Result:
+def _article_checks(c: Condition, cr: CompiledRule, v: ArticleView, explain: bool) -> _Result:
+    if not explain:
+        return _article_checks_fast(c, cr, v)
+    a = v.article
     ok, reasons, matched = True, [], ()
     if c.lang is not None:
         hit = (a.lang or "").lower() in c.lang
@@ -80,6 +84,56 @@ def _article_checks(c: Condition, cr: CompiledRule, a: Article) -> _Result:
     return _Result(ok, (), matched, tuple(reasons))
 
 
+def _article_checks_fast(c: Condition, cr: CompiledRule, v: ArticleView) -> _Result:
+    """The same checks without explanations: the hot path of every worker."""
+    a = v.article
+    if c.lang is not None and (a.lang or "").lower() not in c.lang:
+        return _NO
+    if c.feed is not None and not _glob_any(c.feed, (a.feed_name, a.feed_url)):
+        return _NO
+    if c.source is not None and not _glob_any(c.source, (a.source,)):
+        return _NO
+    if c.title is not None and not cr.regexes[c.title].search(a.title or ""):
+        return _NO
+    if c.text is None:
+        return _YES
+    snippets = v.text_matches(c.text, cr.regexes[c.text])
+    return _Result(True, (), snippets) if snippets else _NO
+
+
+_YES = _Result(True)
+_NO = _Result(False)
+
+
+class ArticleView:
+    """An article plus what every rule would otherwise recompute: events by type, and the
+    regex results already found (rules often share a regex)."""
+
+    __slots__ = ("article", "by_type", "spans")
+
+    def __init__(self, article: Article) -> None:
+        self.article = article
+        self.by_type: dict[str, list[Event]] = {}
+        for e in article.events:
+            self.by_type.setdefault(e.type, []).append(e)
+        self.spans: dict[str, tuple[str, ...] | None] = {}
+
+    def text_matches(self, pattern: str, rx: re.Pattern[str]) -> tuple[str, ...] | None:
+        if pattern not in self.spans:
+            a = self.article
+            full = f"{a.title or ''}\n{a.text}"
+            found = [m.span() for _, m in zip(range(MAX_SNIPPETS), rx.finditer(full), strict=False)]
+            self.spans[pattern] = _snippets(full, found) if found else None
+        return self.spans[pattern]
+
+    def candidate_events(self, c: Condition) -> list[Event]:
+        if c.event is None:
+            return list(self.article.events)
+        if len(c.event) == 1:
+            return self.by_type.get(c.event[0], [])
+        return [e for t in c.event for e in self.by_type.get(t, ())]
+
+
 def event_holds(c: Condition, e: Event) -> bool:
     if c.event is not None and e.type not in c.event:
         return False
@@ -106,14 +160,20 @@ def _describe_event_keys(c: Condition) -> str:
     return ", ".join(parts)
 
 
-def evaluate(c: Condition, cr: CompiledRule, a: Article) -> _Result:
-    res = _article_checks(c, cr, a)
+def evaluate(c: Condition, cr: CompiledRule, v: ArticleView, explain: bool = False) -> _Result:
+    res = _article_checks(c, cr, v, explain)
+    if not res.ok and not explain:
+        return _NO
     ok, events, matched, reasons = res.ok, (), res.matched, list(res.reasons)
-    if c.has_event_keys():
-        events = tuple(e for e in a.events if event_holds(c, e))
-        reasons.append(f"{_describe_event_keys(c)}: {len(events)} of {len(a.events)} events")
+    if cr.event_keys[id(c)]:
+        events = tuple(e for e in v.candidate_events(c) if event_holds(c, e))
+        if explain:
+            n = len(v.article.events)
+            reasons.append(f"{_describe_event_keys(c)}: {len(events)} of {n} events")
         ok &= bool(events)
-    for sub_ok, sub in _blocks(c, cr, a, reasons):
+        if not ok and not explain:
+            return _NO
+    for sub_ok, sub in _blocks(c, cr, v, reasons, explain):
         ok &= sub_ok
         if sub.ok:
             events += sub.events
@@ -121,15 +181,15 @@ def evaluate(c: Condition, cr: CompiledRule, a: Article) -> _Result:
     return _Result(ok, _unique(events) if ok else (), matched if ok else (), tuple(reasons))
 
 
-def _blocks(c: Condition, cr: CompiledRule, a: Article, reasons: list[str]):  # type: ignore[no-untyped-def]
+def _blocks(c: Condition, cr: CompiledRule, v: ArticleView, reasons: list[str], explain: bool):  # type: ignore[no-untyped-def]
     if c.all:
-        subs = [evaluate(s, cr, a) for s in c.all]
+        subs = [evaluate(s, cr, v, explain) for s in c.all]
         reasons.append(f"all of {len(subs)}: {_yn(all(s.ok for s in subs))}")
         reasons.extend("  " + r for s in subs for r in s.reasons)
         for s in subs:
             yield s.ok, s
     if c.any:
-        subs = [evaluate(s, cr, a) for s in c.any]
+        subs = [evaluate(s, cr, v, explain) for s in c.any]
         hit = any(s.ok for s in subs)
         reasons.append(f"any of {len(subs)}: {_yn(hit)}")
         reasons.extend("  " + r for s in subs for r in s.reasons)
@@ -142,7 +202,7 @@ def _blocks(c: Condition, cr: CompiledRule, a: Article, reasons: list[str]):  # 
             ),
         )
     if c.not_ is not None:
-        sub = evaluate(c.not_, cr, a)
+        sub = evaluate(c.not_, cr, v, explain)
         reasons.append(f"not: {_yn(not sub.ok)}")
         reasons.extend("  " + r for r in sub.reasons)
         yield not sub.ok, _Result(not sub.ok)
@@ -152,11 +212,15 @@ def _unique(events: tuple[Event, ...]) -> tuple[Event, ...]:
     return tuple(dict.fromkeys(events))
 
 
-def match_rule(compiled: CompiledRule, article: Article) -> RuleMatch:
-    res = evaluate(compiled.rule.match, compiled, article)
+def match_rule(
+    compiled: CompiledRule, article: Article | ArticleView, explain: bool = True
+) -> RuleMatch:
+    view = article if isinstance(article, ArticleView) else ArticleView(article)
+    res = evaluate(compiled.rule.match, compiled, view, explain)
     return RuleMatch(compiled.rule.name, res.ok, res.matched, res.events, res.reasons)
 
 
 def match_ruleset(ruleset: RuleSet, article: Article) -> list[RuleMatch]:
     """The rules that fire on the article; only rules that can match its event types are tried."""
-    return [rm for c in ruleset.candidates(article) if (rm := match_rule(c, article)).fired]
+    view = ArticleView(article)
+    return [rm for c in ruleset.candidates(article) if (rm := match_rule(c, view, False)).fired]

@@ -259,21 +259,25 @@ class Rule(BaseModel):
 class CompiledRule:
     """A rule with its regexes compiled; built once per ruleset load."""
 
-    __slots__ = ("event_types", "regexes", "rule")
+    __slots__ = ("event_keys", "event_types", "regexes", "rule")
 
     def __init__(self, rule: Rule) -> None:
         self.rule = rule
         self.regexes: dict[str, re.Pattern[str]] = {}
-        _collect_regexes(rule.match, self.regexes)
+        self.event_keys: dict[int, bool] = {}  # id(condition) -> has event keys
+        _collect_regexes(rule.match, self.regexes, self.event_keys)
         self.event_types = required_event_types(rule.match)
 
 
-def _collect_regexes(cond: Condition, out: dict[str, re.Pattern[str]]) -> None:
+def _collect_regexes(
+    cond: Condition, out: dict[str, re.Pattern[str]], event_keys: dict[int, bool]
+) -> None:
+    event_keys[id(cond)] = cond.has_event_keys()
     for rx in (cond.text, cond.title):
         if rx is not None and rx not in out:
             out[rx] = re.compile(rx)
     for sub in (*(cond.any or ()), *(cond.all or ()), *((cond.not_,) if cond.not_ else ())):
-        _collect_regexes(sub, out)
+        _collect_regexes(sub, out, event_keys)
 
 
 def required_event_types(cond: Condition) -> frozenset[str] | None:
@@ -308,13 +312,12 @@ class RuleSet:
     def __init__(self, rules: list[Rule]) -> None:
         self.rules = tuple(sorted(rules, key=lambda r: r.name))
         self.compiled = tuple(r.compiled() for r in self.rules)
-        self._always: tuple[CompiledRule, ...] = tuple(
-            c for c in self.compiled if c.event_types is None
-        )
-        self._by_type: dict[str, list[CompiledRule]] = {}
-        for c in self.compiled:
+        self._always = tuple(c for c in self.compiled if c.event_types is None)
+        self._always_pos = tuple(i for i, c in enumerate(self.compiled) if c.event_types is None)
+        self._pos_by_type: dict[str, list[int]] = {}
+        for i, c in enumerate(self.compiled):
             for t in sorted(c.event_types or ()):
-                self._by_type.setdefault(t, []).append(c)
+                self._pos_by_type.setdefault(t, []).append(i)
         self._names = {r.name: r for r in self.rules}
         self.hash = hashlib.sha256(self.to_json().encode()).hexdigest()[:16]
 
@@ -335,12 +338,13 @@ class RuleSet:
     def candidates(self, article: Any) -> list[CompiledRule]:
         """Rules that can fire on the article: those needing none of its event types are skipped,
         so matching cost grows with the rules that can match, not with all rules."""
-        seen: dict[int, CompiledRule] = {id(c): c for c in self._always}
-        for t in {e.type for e in article.events}:
-            for c in self._by_type.get(t, ()):
-                seen[id(c)] = c
-        order = {id(c): i for i, c in enumerate(self.compiled)}
-        return sorted(seen.values(), key=lambda c: order[id(c)])
+        types = {e.type for e in article.events}
+        if not types:
+            return list(self._always)
+        picked = set(self._always_pos)
+        for t in types:
+            picked.update(self._pos_by_type.get(t, ()))
+        return [self.compiled[i] for i in sorted(picked)]
 
     def get(self, name: str) -> Rule | None:
         return self._names.get(name)
