@@ -88,16 +88,11 @@ def main() -> None:
         t_large, f_large = min(timed(r, ids, large) for _ in range(args.rounds))
     n = len(ids)
     print(f"articles: {n}, best of {args.rounds} rounds (load from Redis + match)")
-    print(
-        f"{len(small):5} rules: {n / t_small:8.0f} articles/s  ({1000 * t_small / n:.3f} ms/article, {f_small} fired)"
-    )
-    print(
-        f"{len(large):5} rules: {n / t_large:8.0f} articles/s  ({1000 * t_large / n:.3f} ms/article, {f_large} fired)"
-    )
-    print(
-        f"cost ratio {len(large)} vs {len(small)} rules: {t_large / t_small:.2f}x; target >= 200 articles/s"
-    )
-
+    for ruleset, t, fired in ((small, t_small, f_small), (large, t_large, f_large)):
+        rate, ms = n / t, 1000 * t / n
+        print(f"{len(ruleset):5} rules: {rate:8.0f} articles/s ({ms:.3f} ms/article, {fired} hits)")
+    ratio = t_large / t_small
+    print(f"cost {len(large)} vs {len(small)} rules: {ratio:.2f}x; target >= 200 articles/s")
 
 if __name__ == "__main__":
     main()
