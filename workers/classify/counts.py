@@ -17,6 +17,7 @@ from workers.classify.taxonomy import CARRIER_REACH, MUNITIONS, TYPES
 
 HEAD_REACH = 3  # modifiers allowed between a number and its head noun ("14 Oekraïense burgers")
 SKIPPABLE = frozenset({"(", ")", "-", "'"})
+COORDINATING = frozenset({"coordinators", "approx"})  # "60 missiles and around ten drones"
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +129,9 @@ def find_counts(scan: Scan, mentions: list[Mention], cues: list[Cue]) -> list[Co
     """Every (type, number) pair the sentence states."""
     cue_types = {c.type for c in cues}
     heads = [find_head(scan, m, cue_types) for m in mentions]
+    for k, m in enumerate(mentions):
+        if m.whole is not None:
+            heads[k] = heads[m.whole]  # "41 van de 80 drones": the part counts drones too
     claimed: list[set[str]] = [set() for _ in mentions]
     for k, (m, h) in enumerate(zip(mentions, heads, strict=True)):
         if h.kind in cue_types and not (m.upper or m.part):
@@ -161,7 +165,7 @@ def _claim_coordinated(
     while k + 1 < len(mentions):
         prev, nxt = heads[k], mentions[k + 1]
         between = scan.tokens[prev.index + 1 : nxt.start]
-        if not between or not all("coordinators" in scan.at_token[prev.index + 1 + j]
+        if not between or not all(scan.at_token[prev.index + 1 + j] & COORDINATING
                                   for j in range(len(between))):
             return
         if heads[k + 1].kind != heads[k].kind or nxt.part or nxt.upper:

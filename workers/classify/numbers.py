@@ -133,8 +133,9 @@ def _read_digits(scan: Scan, i: int, spec: NumberSpec) -> tuple[Mention | None, 
     text, end, start = scan.sentence.text, scan.sentence.ends[i], scan.sentence.starts[i]
     if glued == "-" and end + 1 < len(text) and text[end + 1].isalpha():
         return None, i + 1  # "45-year-old", "24-hour": a modifier, never a count
-    if start >= 2 and text[start - 1] in "-/" and text[start - 2].isalpha():
-        return None, i + 1  # "Kh-101", "MH17-": a model name, not a number of things
+    if start >= 2 and (text[start - 1] == "-" and text[start - 2].isalpha()
+                       or text[start - 1] == "/" and not text[start - 2].isspace()):
+        return None, i + 1  # "Kh-101/555": a model name, not a number of things
     scale = _scale_after(scan, i + 1)
     value *= scale
     if value != int(value):
@@ -199,7 +200,7 @@ def _link_parts(scan: Scan, found: list[Mention]) -> list[Mention]:
     out = list(found)
     for k, (a, b) in enumerate(zip(found, found[1:], strict=False)):
         between = scan.tokens[a.end : b.start]
-        if between and between[0] in spec.of_words and (
+        if " ".join(between) in spec.of_words or between and between[0] in spec.of_words and (
             len(between) == 1
             or (len(between) == 2 and "function_words" in scan.at_token[a.end + 1])
         ):

@@ -15,7 +15,9 @@ from dataclasses import dataclass
 # capital, digit or opening quote. "1.351" and "U.S." do not match: no space, or an initial.
 _END = re.compile(r"(?<=[.!?…])[\"'”’»]?\s+(?=[\"'“‘„«(]?[^\W\d_a-zß-ÿ]|\d)")
 _INITIAL = re.compile(r"(?:^|\s)(?:[A-Z]\.)+$|\b(?:[A-Z][a-z]{0,2})\.$")
-_TOKEN = re.compile(r"\d+(?:[.,:]\d+)*|[^\W\d_]+(?:[-'’][^\W\d_]+)*|\w+|[^\w\s]")
+_TOKEN = re.compile(
+    r"[^\W\d_]+\d\w*|\d+(?:[.,:]\d+)*|[^\W\d_]+(?:[-'’][^\W\d_]+)*|\w+|[^\w\s]"
+)
 MAX_SENTENCE = 1000  # characters; longer runs are cut so one bad page cannot stall a worker
 
 
