@@ -66,7 +66,10 @@ def test_a_rule_edit_during_a_burst_loses_no_article(
     queue = make_queue("entries", redis_client)
     n = 30
     for i in range(n):
-        body = f"<html><body><article><p>Bericht {i}: het overleg gaat door, meldt de woordvoerder van de delegatie.</p></article></body></html>"
+        body = (
+            f"<html><body><article><p>Bericht {i}: het overleg gaat door, meldt de woordvoerder"
+            " van de delegatie.</p></article></body></html>"
+        )
         http_server.routes[f"/a/{i}"] = Response(
             body.encode(), headers={"Content-Type": "text/html"}
         )
