@@ -7,6 +7,7 @@ side. Routes are plain data the test sets, so a test reads as "the feed now says
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -102,8 +103,19 @@ class LocalHTTPServer:
         self.httpd.server_close()
 
 
+def free_port() -> int:
+    """A local port with nothing listening now: bind, read the number, close."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
 class SMTPSink:
-    """A real SMTP server (aiosmtpd) that keeps every message it accepts."""
+    """A real SMTP server (aiosmtpd) that keeps every message it accepts.
+
+    It takes a free port chosen up front: aiosmtpd 1.4's Controller cannot start on port 0
+    (start() connects to the configured port to check that the server is ready).
+    """
 
     def __init__(self) -> None:
         from aiosmtpd.controller import Controller
@@ -118,7 +130,7 @@ class SMTPSink:
                 sink.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
                 return "250 OK"
 
-        self.controller = Controller(Handler(), hostname="127.0.0.1", port=0)
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=free_port())
 
     @property
     def port(self) -> int:

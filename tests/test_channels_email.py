@@ -11,11 +11,9 @@ import pytest
 
 from monitor.config import EmailChannel
 from monitor.errors import DeliveryError, PermanentDeliveryError
-from tests.servers import SMTPSink
-from tests.test_deliver import closed_port, make_alert, smtp_sink
+from tests.servers import SMTPSink, free_port
+from tests.test_deliver import make_alert
 from workers.channels import SendContext, send_alert
-
-__all__ = ["smtp_sink"]  # the fixture, imported for pytest
 
 
 def email_cfg(port: int, **extra: object) -> EmailChannel:
@@ -53,10 +51,10 @@ def parts(msg: Message) -> dict[str, str]:
 
 
 def test_multipart_names_rule_title_url_source_and_events(
-    smtp_sink: SMTPSink, tmp_path: Path
+    smtp_server: SMTPSink, tmp_path: Path
 ) -> None:
-    send_alert(make_alert(), "desk", email_cfg(smtp_sink.port), ctx(tmp_path))
-    msg = parsed(smtp_sink.messages[0])
+    send_alert(make_alert(), "desk", email_cfg(smtp_server.port), ctx(tmp_path))
+    msg = parsed(smtp_server.messages[0])
     assert msg.get_content_type() == "multipart/alternative"
     body = parts(msg)
     for text in (body["text/plain"], body["text/html"]):
@@ -68,33 +66,35 @@ def test_multipart_names_rule_title_url_source_and_events(
         ):
             assert needle in text
     assert "Oekraïne meldt 261 gevechten" in msg["Subject"]
-    assert smtp_sink.envelopes == [("nm@example.org", ["desk@example.org", "ops@example.org"])]
+    assert smtp_server.envelopes == [("nm@example.org", ["desk@example.org", "ops@example.org"])]
 
 
-def test_a_title_cannot_inject_headers(smtp_sink: SMTPSink, tmp_path: Path) -> None:
+def test_a_title_cannot_inject_headers(smtp_server: SMTPSink, tmp_path: Path) -> None:
     evil = make_alert(title="Breaking\r\nBcc: victim@evil.example\r\n\r\n<b>body</b>")
-    send_alert(evil, "desk", email_cfg(smtp_sink.port), ctx(tmp_path))
-    msg = parsed(smtp_sink.messages[0])
+    send_alert(evil, "desk", email_cfg(smtp_server.port), ctx(tmp_path))
+    msg = parsed(smtp_server.messages[0])
     assert msg["Bcc"] is None
-    raw_lines = smtp_sink.messages[0].as_bytes().splitlines()
+    raw_lines = smtp_server.messages[0].as_bytes().splitlines()
     assert not any(line.lower().startswith(b"bcc:") for line in raw_lines)
     assert "\n" not in msg["Subject"] and "\r" not in msg["Subject"]
     assert "Bcc: victim@evil.example" in msg["Subject"]  # kept as harmless text on one line
-    assert smtp_sink.envelopes[0][1] == ["desk@example.org", "ops@example.org"]
+    assert smtp_server.envelopes[0][1] == ["desk@example.org", "ops@example.org"]
     assert "&lt;b&gt;body&lt;/b&gt;" in parts(msg)["text/html"]
 
 
 def test_down_server_is_retryable(tmp_path: Path) -> None:
     with pytest.raises(DeliveryError) as info:
-        send_alert(make_alert(), "desk", email_cfg(closed_port()), ctx(tmp_path))
+        send_alert(make_alert(), "desk", email_cfg(free_port()), ctx(tmp_path))
     assert info.value.retryable
     assert "channel desk (smtp 127.0.0.1:" in str(info.value)
 
 
-def test_starttls_against_a_plain_server_is_permanent(smtp_sink: SMTPSink, tmp_path: Path) -> None:
+def test_starttls_against_a_plain_server_is_permanent(
+    smtp_server: SMTPSink, tmp_path: Path
+) -> None:
     with pytest.raises(PermanentDeliveryError, match="STARTTLS"):
-        send_alert(make_alert(), "desk", email_cfg(smtp_sink.port, starttls=True), ctx(tmp_path))
-    assert smtp_sink.messages == []
+        send_alert(make_alert(), "desk", email_cfg(smtp_server.port, starttls=True), ctx(tmp_path))
+    assert smtp_server.messages == []
 
 
 def test_str_of_channel_masks_the_password() -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import logging
-import socket
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,7 @@ from monitor import keys
 from monitor.config import load_config
 from monitor.errors import DeliveryError
 from monitor.models import Alert, Article, Event
-from tests.servers import LocalHTTPServer, Request, Response, SMTPSink
+from tests.servers import LocalHTTPServer, Request, Response, SMTPSink, free_port
 from workers.context import CONFIG_ENV, make_queue
 from workers.deliver import (
     deliver_alert,
@@ -51,13 +50,6 @@ def make_alert(title: str = "Oekraïne meldt 261 gevechten", alert_id: str = "a1
     return Alert(id=alert_id, rule="large-attack-count", article=article, events=(event,))
 
 
-def closed_port() -> int:
-    """A local port with nothing listening: bind, read the number, close."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def write_config(
     tmp_path: Path, channels: dict[str, Any], redis_url: str, retries: int = 2
 ) -> Path:
@@ -84,23 +76,6 @@ def run_alert_jobs(conn: redis.Redis) -> None:
 
 def webhook_channel(server: LocalHTTPServer, path: str = "/hook", **extra: Any) -> dict[str, Any]:
     return {"type": "webhook", "url": server.url(path), "secret": SECRET, "timeout": "2s", **extra}
-
-
-@pytest.fixture
-def smtp_sink() -> Any:
-    """tests/servers.py's SMTPSink on a fixed free port.
-
-    Work-around: aiosmtpd 1.4's Controller cannot start on port 0 (start() connects to the
-    configured port to check readiness), so the shared ``smtp_server`` fixture fails to start.
-    """
-    from aiosmtpd.controller import Controller
-
-    sink = SMTPSink()
-    sink.controller.loop.close()  # the port-0 controller is never started
-    sink.controller = Controller(sink.controller.handler, hostname="127.0.0.1", port=closed_port())
-    sink.start()
-    yield sink
-    sink.stop()
 
 
 @pytest.fixture
@@ -207,7 +182,7 @@ def test_smtp_down_retries_then_dead_letter(setup: Any, redis_client: redis.Redi
         "to": ["desk@example.org"],
         "from": "nm@example.org",
         "smtp_host": "127.0.0.1",
-        "smtp_port": closed_port(),
+        "smtp_port": free_port(),
         "starttls": False,
         "timeout": "2s",
     }
@@ -220,20 +195,20 @@ def test_smtp_down_retries_then_dead_letter(setup: Any, redis_client: redis.Redi
 
 
 def test_email_through_the_worker(
-    setup: Any, redis_client: redis.Redis, smtp_sink: SMTPSink
+    setup: Any, redis_client: redis.Redis, smtp_server: SMTPSink
 ) -> None:
     channel = {
         "type": "email",
         "to": ["desk@example.org"],
         "from": "nm@example.org",
         "smtp_host": "127.0.0.1",
-        "smtp_port": smtp_sink.port,
+        "smtp_port": smtp_server.port,
         "starttls": False,
     }
     cfg = setup({"desk": channel})
     enqueue_delivery(make_queue(keys.QUEUE_ALERTS, redis_client), make_alert(), "desk", cfg)
     run_alert_jobs(redis_client)
-    (msg,) = smtp_sink.messages
+    (msg,) = smtp_server.messages
     assert "261 gevechten (combat)" in msg["Subject"]
     assert read_deliveries(redis_client)[0].ok
 
@@ -266,7 +241,7 @@ def test_secrets_stay_out_of_logs_and_str(
         "to": ["d@example.org"],
         "from": "n@example.org",
         "smtp_host": "127.0.0.1",
-        "smtp_port": closed_port(),
+        "smtp_port": free_port(),
         "starttls": False,
         "username": "nm",
         "password": SMTP_PASSWORD,
