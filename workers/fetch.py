@@ -25,7 +25,6 @@ from workers.netguard import check_public
 
 # The whole fetch (every hop and the body) may take this many read timeouts.
 TOTAL_TIME_FACTOR = 4
-CHUNK_SIZE = 64 * 1024
 RETRYABLE_4XX = frozenset({408, 429})
 PAGE_TYPES = ("text/html", "application/xhtml+xml", "text/xml", "application/xml")
 PAGE_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.5"
@@ -130,7 +129,7 @@ def read_capped(response: httpx.Response, url: str, max_bytes: int, deadline: fl
     chunks: list[bytes] = []
     size = 0
     try:
-        for chunk in response.iter_bytes(CHUNK_SIZE):
+        for chunk in response.iter_bytes():  # as they arrive: a chunk size would buffer
             size += len(chunk)
             if size > max_bytes:
                 raise FetchError(url, f"larger than {max_bytes} bytes", retryable=False)
