@@ -13,8 +13,8 @@ import pytest
 
 from monitor.config import WebhookChannel
 from monitor.errors import DeliveryError, PermanentDeliveryError
-from tests.servers import LocalHTTPServer, Response
-from tests.test_deliver import SECRET, closed_port, make_alert
+from tests.servers import LocalHTTPServer, Response, free_port
+from tests.test_deliver import SECRET, make_alert
 from workers.channels import SendContext, send_alert
 
 
@@ -102,7 +102,7 @@ def test_status_decides_retry(
 def test_timeout_and_refused_are_retryable(http_server: LocalHTTPServer, tmp_path: Path) -> None:
     http_server.routes["/slow"] = Response(b"", 200, delay=1.0)
     slow = hook_cfg(http_server.url("/slow"), timeout="0.2s")
-    for cfg in (slow, hook_cfg(f"http://127.0.0.1:{closed_port()}/hook")):
+    for cfg in (slow, hook_cfg(f"http://127.0.0.1:{free_port()}/hook")):
         with pytest.raises(DeliveryError) as info:
             send_alert(make_alert(), "ops", cfg, ctx(tmp_path))
         assert info.value.retryable and "channel ops (webhook http://127.0.0.1:" in str(info.value)
