@@ -18,11 +18,11 @@ SAMPLE_CHARS = 4000  # the first few KB decide; whole pages cost time and add no
 
 @lru_cache(maxsize=1)
 def _identifier() -> Any:
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    from py3langid.langid import _load_identifier
 
-    identifier = LanguageIdentifier.from_pickled_model(MODEL_FILE, norm_probs=True)
-    identifier.set_languages(list(LANGUAGES))
-    return identifier
+    # A private identifier, not py3langid's module-level one: set_languages() on the shared
+    # one would change the answers of any other code in the process that uses py3langid.
+    return _load_identifier(norm_probs=True, langs=list(LANGUAGES))
 
 
 def detect_language(text: str) -> str | None:

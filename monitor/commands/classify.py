@@ -17,7 +17,7 @@ from typing import IO, Any
 from monitor.errors import ConfigError
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg, unused-ignore]
     p = sub.add_parser("classify", help="read JSON Lines articles, write their events")
     p.add_argument("file", nargs="?", default="-", help="JSON Lines file, or - for stdin")
     p.set_defaults(func=cmd_classify)

@@ -41,7 +41,7 @@ class Count:
 def _noun_kind(scan: Scan, i: int, cue_types: set[str]) -> tuple[str, str | None] | None:
     """A count noun (of a type the sentence states, if it needs one), a weapon or a person."""
     labels = scan.at_token[i]
-    weapon = next((lb[7:] for lb in labels if lb.startswith("weapon:")), None)
+    weapon = next((lb[7:] for lb in sorted(labels) if lb.startswith("weapon:")), None)
     noun = next(
         (lb[5:] for lb in sorted(labels) if lb.startswith("noun:")
          and (lb[5:] in cue_types or not TYPES[lb[5:]].noun_needs_cue)),
@@ -70,7 +70,7 @@ def find_head(scan: Scan, m: Mention, cue_types: set[str]) -> Head:
         if "units" in labels:
             return Head("unit", i)
         tok = toks[i]
-        if not tok[0].isalpha() and tok not in SKIPPABLE or "function_words" in labels:
+        if (not tok[0].isalpha() and tok not in SKIPPABLE) or "function_words" in labels:
             break
         i, steps = i + 1, steps + (tok not in SKIPPABLE)
     return Head("none", m.end - 1)
@@ -88,6 +88,8 @@ def _compound(scan: Scan, i: int, kind: tuple[str, str | None], cue_types: set[s
 
 
 def _distance(cue: Cue, m: Mention, head: Head) -> int:
+    if cue.start < m.start and cue.end > m.start:
+        return 0  # a split cue around the number: "raakten zeker drie mensen gewond"
     if cue.end <= m.start:
         return m.start - cue.end
     if cue.start > head.index:
@@ -104,6 +106,8 @@ def _eligible(scan: Scan, cue: Cue, m: Mention, head: Head) -> bool:
     if head.kind in rule.carriers or (m.part and rule.takes_parts):
         return _distance(cue, m, head) <= CARRIER_REACH and not _crosses_break(scan, cue, m)
     if head.kind == "none":
+        if cue.start < m.start < cue.end:
+            return True
         if m.end <= cue.start:
             return cue.start - m.end <= rule.headless_after
         reach = CARRIER_REACH if "toll" in scan.at_token[cue.start] else rule.headless_reach
@@ -134,14 +138,15 @@ def find_counts(scan: Scan, mentions: list[Mention], cues: list[Cue]) -> list[Co
             heads[k] = heads[m.whole]  # "41 van de 80 drones": the part counts drones too
     claimed: list[set[str]] = [set() for _ in mentions]
     for k, (m, h) in enumerate(zip(mentions, heads, strict=True)):
-        if h.kind in cue_types and not (m.upper or m.part):
-            if not m.weak or _accepts_weak(h, h.kind):
-                claimed[k].add(h.kind)
+        weak_ok = not m.weak or _accepts_weak(h, h.kind)
+        if h.kind in cue_types and not (m.upper or m.part) and weak_ok:
+            claimed[k].add(h.kind)
     headless: dict[int, tuple[int, str]] = {}
     for cue in cues:
-        k = _nearest_mention(scan, cue, mentions, heads)
-        if k is None:
+        nearest = _nearest_mention(scan, cue, mentions, heads)
+        if nearest is None:
             continue
+        k = nearest
         if heads[k].kind == "none":
             d = _distance(cue, mentions[k], heads[k])
             if k not in headless or d < headless[k][0]:

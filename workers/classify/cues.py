@@ -28,10 +28,13 @@ class Cue:
 
 def _blocked(scan: Scan, m: Match) -> bool:
     for neg in scan.by_label.get("negation", ()):
-        if neg.end <= m.start and m.start - neg.end <= NEGATION_REACH:
+        before = neg.end <= m.start and m.start - neg.end <= NEGATION_REACH
+        inside = m.start < neg.start and neg.end <= m.end  # "raakte niemand gewond"
+        if before or inside:
             return True
     clause = scan.clause_start(m.start)
-    return any(clause <= h.start and h.end <= m.start for h in scan.by_label.get("hypothetical", ()))
+    hypotheticals = scan.by_label.get("hypothetical", ())
+    return any(clause <= h.start and h.end <= m.start for h in hypotheticals)
 
 
 def _airborne_weapon(scan: Scan) -> bool:

@@ -21,6 +21,7 @@ class Found:
 
     event: Event
     vague: bool = False
+    each: bool = False  # a per-side count ("157 each"): a total of twice it is the same swap
 
 
 def sentence_events(scan: Scan, lang: str) -> list[Found]:
@@ -62,4 +63,6 @@ def _counted(scan: Scan, lang: str, c: Count, location: str | None) -> Found:
     weapon = c.head.weapon if c.type in WEAPON_TYPES and c.head.weapon else event.weapon
     event = event.replace(count=c.mention.value, approx=c.mention.approx, side=side,
                           weapon=weapon)
-    return Found(event, vague=c.mention.vague)
+    each = scan.starting_at("each_side", c.head.index + 1) is not None or scan.starting_at(
+        "each_side", c.mention.end) is not None
+    return Found(event, vague=c.mention.vague, each=each)

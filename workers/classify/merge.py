@@ -26,6 +26,14 @@ def _superseded(f: Found, found: list[Found]) -> bool:
     )
 
 
+def _doubled(f: Found, found: list[Found]) -> bool:
+    """314 beside "157 each": the total of a per-side count is not another event."""
+    c = f.event.count
+    return c is not None and any(
+        o.each and o.event.type == f.event.type and o.event.count == c / 2 for o in found
+    )
+
+
 def merge_events(found: list[Found]) -> list[Event]:
     """Deduplicated events in text order."""
     out: list[Event] = []
@@ -33,7 +41,7 @@ def merge_events(found: list[Found]) -> list[Event]:
     counted_types = {f.event.type for f in found if f.event.count is not None}
     for f in found:
         e = f.event
-        if _superseded(f, found):
+        if _superseded(f, found) or _doubled(f, found):
             continue
         if e.count is None and e.type in counted_types:
             continue

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from itertools import pairwise
 
 from text_to_num import text2num
 
 from workers.classify.lexicon.loader import NumberSpec
+from workers.classify.lexicon.patterns import Match
 from workers.classify.scan import Scan
 
 YEAR_RANGE = range(1900, 2101)
@@ -93,10 +95,18 @@ def _words_value(words: list[str], spec: NumberSpec) -> int | None:
 def find_mentions(scan: Scan) -> list[Mention]:
     """Every number of the sentence that could be a count, in order."""
     spec = scan.lexicon.numbers
+    vague = _vague_starts(scan)
+    morphemes = _morpheme_regex(spec)
     found: list[Mention] = []
     i = 0
     while i < len(scan.tokens):
-        mention, i = _read_at(scan, i, spec)
+        token = scan.tokens[i]
+        if i not in vague and not token[0].isdigit() and not _is_number_word(
+            token, spec, morphemes
+        ):
+            i += 1
+            continue
+        mention, i = _read_at(scan, i, spec, vague)
         if mention is not None:
             found.append(mention)
     found = [_flag(scan, m) for m in _join_ranges(scan, found)]
@@ -104,12 +114,23 @@ def find_mentions(scan: Scan) -> list[Mention]:
     return [m for m in found if not _is_date_or_year(scan, m)]
 
 
-def _read_at(scan: Scan, i: int, spec: NumberSpec) -> tuple[Mention | None, int]:
+def _vague_starts(scan: Scan) -> dict[int, Match]:
+    """The longest vague amount starting at each token ("hundreds of thousands of")."""
+    out: dict[int, Match] = {}
+    for label, spans in scan.by_label.items():
+        if label.startswith("vague:"):
+            for m in spans:
+                if m.start not in out or m.end > out[m.start].end:
+                    out[m.start] = m
+    return out
+
+
+def _read_at(
+    scan: Scan, i: int, spec: NumberSpec, vague: dict[int, Match]
+) -> tuple[Mention | None, int]:
     """The mention starting at token i (if any) and the token to continue from."""
-    vague = [m for label, ms in scan.by_label.items() if label.startswith("vague:")
-             for m in ms if m.start == i]
-    if vague:
-        best = max(vague, key=lambda m: m.end)
+    best = vague.get(i)
+    if best is not None:
         return Mention(int(best.label[6:]), i, best.end, approx=True, vague=True), best.end
     token = scan.tokens[i]
     if token[0].isdigit():
@@ -133,8 +154,8 @@ def _read_digits(scan: Scan, i: int, spec: NumberSpec) -> tuple[Mention | None, 
     text, end, start = scan.sentence.text, scan.sentence.ends[i], scan.sentence.starts[i]
     if glued == "-" and end + 1 < len(text) and text[end + 1].isalpha():
         return None, i + 1  # "45-year-old", "24-hour": a modifier, never a count
-    if start >= 2 and (text[start - 1] == "-" and text[start - 2].isalpha()
-                       or text[start - 1] == "/" and not text[start - 2].isspace()):
+    if start >= 2 and ((text[start - 1] == "-" and text[start - 2].isalpha())
+                       or (text[start - 1] == "/" and not text[start - 2].isspace())):
         return None, i + 1  # "Kh-101/555": a model name, not a number of things
     scale = _scale_after(scan, i + 1)
     value *= scale
@@ -143,20 +164,24 @@ def _read_digits(scan: Scan, i: int, spec: NumberSpec) -> tuple[Mention | None, 
     return Mention(int(value), i, i + 1 + (scale > 1)), i + 1 + (scale > 1)
 
 
+def _joins(scan: Scan, j: int, words: list[str], morphemes: re.Pattern[str] | None) -> bool:
+    """'and' inside 'one hundred and five': only after a scale, before another number word."""
+    spec = scan.lexicon.numbers
+    return (
+        scan.tokens[j] in spec.joiners and bool(words) and words[-1] in spec.scales
+        and j + 1 < len(scan.tokens) and _is_number_word(scan.tokens[j + 1], spec, morphemes)
+    )
+
+
 def _read_words(scan: Scan, i: int, spec: NumberSpec) -> tuple[Mention | None, int]:
     morphemes = _morpheme_regex(spec)
     words: list[str] = []
     j = i
     while j < len(scan.tokens):
         tok = scan.tokens[j]
-        if _is_number_word(tok, spec, morphemes):
-            words.append(tok)
-        elif tok in spec.joiners and words and words[-1] in spec.scales and j + 1 < len(
-            scan.tokens
-        ) and _is_number_word(scan.tokens[j + 1], spec, morphemes):
-            words.append(tok)
-        else:
+        if not (_is_number_word(tok, spec, morphemes) or _joins(scan, j, words, morphemes)):
             break
+        words.append(tok)
         j += 1
     if not words:
         return None, i + 1
@@ -198,12 +223,14 @@ def _link_parts(scan: Scan, found: list[Mention]) -> list[Mention]:
     """'17 of 19 drones', '17 van de 19': the first is a part of the second."""
     spec = scan.lexicon.numbers
     out = list(found)
-    for k, (a, b) in enumerate(zip(found, found[1:], strict=False)):
+    for k, (a, b) in enumerate(pairwise(found)):
         between = scan.tokens[a.end : b.start]
-        if " ".join(between) in spec.of_words or between and between[0] in spec.of_words and (
-            len(between) == 1
-            or (len(between) == 2 and "function_words" in scan.at_token[a.end + 1])
-        ):
+        spelled = " ".join(between) in spec.of_words  # "out of"
+        with_article = (
+            len(between) == 2 and between[0] in spec.of_words
+            and "function_words" in scan.at_token[a.end + 1]
+        )
+        if spelled or with_article:
             out[k] = replace(a, part=True, whole=k + 1)
     return out
 

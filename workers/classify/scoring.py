@@ -67,7 +67,7 @@ def _pairs(events: Iterable[Mapping[str, Any]]) -> Counter[tuple[Any, Any]]:
 
 def score(gold: Mapping[str, Events], pred: Mapping[str, Events]) -> Score:
     """Compare predictions with gold, article by article."""
-    per_type: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    per_type: dict[Any, list[int]] = defaultdict(lambda: [0, 0, 0])  # keys as the reference
     pairs = [0, 0, 0]
     misses: list[Miss] = []
     for aid, gevents in gold.items():
@@ -92,9 +92,14 @@ def score(gold: Mapping[str, Events], pred: Mapping[str, Events]) -> Score:
     return Score(
         articles=len(gold), type_f1=round(f, 3), type_precision=round(p, 3),
         type_recall=round(r, 3), count_f1=round(prf(*pairs)[2], 3),
-        per_type={t: tuple(round(x, 3) for x in prf(*v)) for t, v in sorted(per_type.items())},  # type: ignore[misc]
+        per_type={t: _rounded(prf(*v)) for t, v in sorted(per_type.items())},
         misses=misses,
     )
+
+
+def _rounded(values: tuple[float, float, float]) -> tuple[float, float, float]:
+    p, r, f = values
+    return round(p, 3), round(r, 3), round(f, 3)
 
 
 def format_score(result: Score) -> str:

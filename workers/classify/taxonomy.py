@@ -28,7 +28,7 @@ TYPES: dict[str, TypeRule] = {
     "attack": TypeRule(carriers=("weapon",)),
     "combat": TypeRule(),
     "interception": TypeRule(carriers=("weapon",), needs_weapon=True, takes_parts=True,
-                             headless_reach=2),
+                             headless_reach=2, headless_after=0),
     "casualties": TypeRule(carriers=("person",), headless_reach=4, headless_after=0),
     "territorial_change": TypeRule(counted=False),
     "negotiation": TypeRule(counted=False, has_status=True),

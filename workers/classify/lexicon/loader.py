@@ -9,7 +9,7 @@ keys, wrong shapes), so a typo fails at start, not silently at classification ti
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -34,7 +34,7 @@ NUMBER_KEYS = {
 MARKER_KEYS = {
     "approx", "upper_bound", "part_before", "part_after", "negation", "hypothetical", "units",
     "months", "background", "cumulative", "function_words", "location_prepositions",
-    "conflict", "exclude", "persons", "launch", "toll", "coordinators",
+    "conflict", "exclude", "persons", "launch", "toll", "coordinators", "each_side",
 }
 TYPE_KEYS = {"cues", "count_nouns", "exclude", "status", "requires"}
 
@@ -84,8 +84,18 @@ def _check_keys(path: Path, where: str, data: Any, allowed: set[str]) -> dict[st
     return data
 
 
+def _strings(values: Any, where: str) -> tuple[str, ...]:
+    """Lower-cased patterns; YAML's bare no/on/yes (booleans) and numbers are rejected."""
+    out = []
+    for v in values or ():
+        if not isinstance(v, str):
+            raise ValueError(f"{where}: {v!r} is not a string (quote it)")
+        out.append(v.lower())
+    return tuple(out)
+
+
 def _words(data: Mapping[str, Any], key: str) -> tuple[str, ...]:
-    return tuple(str(w).lower() for w in data.get(key) or ())
+    return _strings(data.get(key), key)
 
 
 def _numbers(path: Path, raw: Any) -> tuple[NumberSpec, dict[str, int]]:
@@ -117,10 +127,10 @@ def _add_types(path: Path, patterns: PatternSet, raw: Any) -> None:
         patterns.add(f"exclude:{name}", _words(body, "exclude"))
         patterns.add(f"requires:{name}", _words(body, "requires"))
         for status, cues in (body.get("status") or {}).items():
-            patterns.add(f"status:{name}:{status}", (str(c).lower() for c in cues))
+            patterns.add(f"status:{name}:{status}", _strings(cues, f"{name}.{status}"))
 
 
-def _lemmatizer(code: str | None):  # type: ignore[no-untyped-def]
+def _lemmatizer(code: str | None) -> Callable[[str], str]:
     if not code:
         return lambda token: token
     return lambda token: simplemma.lemmatize(token, lang=code)
@@ -128,6 +138,13 @@ def _lemmatizer(code: str | None):  # type: ignore[no-untyped-def]
 
 def parse_lexicon(path: Path, data: Any) -> Lexicon:
     """Validate one language file's parsed YAML and compile it."""
+    try:
+        return _parse(path, data)
+    except (ValueError, TypeError) as exc:
+        raise LexiconError(path, str(exc)) from exc
+
+
+def _parse(path: Path, data: Any) -> Lexicon:
     data = _check_keys(path, "the file", data, TOP_KEYS)
     if data.get("version") != 1:
         raise LexiconError(path, "version: 1 is required")
@@ -139,7 +156,7 @@ def parse_lexicon(path: Path, data: Any) -> Lexicon:
         patterns.add(key, _words(markers, key))
     for group in ("weapons", "sides"):
         for kind, cues in (data.get(group) or {}).items():
-            patterns.add(f"{group[:-1]}:{kind}", (str(c).lower() for c in cues))
+            patterns.add(f"{group[:-1]}:{kind}", _strings(cues, f"{group}.{kind}"))
     for phrase, value in vague.items():
         patterns.add(f"vague:{value}", [phrase])
     for word, value in numbers.scales.items():

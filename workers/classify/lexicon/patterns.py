@@ -53,7 +53,9 @@ class PatternSet:
         self._wild_src: dict[str, list[str]] = {}
         self._wild: list[tuple[re.Pattern[str], str]] = []
         self._phrases: list[_Phrase] = []
+        self._starts: dict[str, list[_Phrase]] = {}  # first part's label -> its phrases
         self._cache: dict[str, frozenset[str]] = {}
+        self._split: dict[str, tuple[tuple[str, ...], tuple[_Phrase, ...]]] = {}
 
     def add(self, label: str, patterns: Iterable[str]) -> None:
         """Register patterns under ``label`` (one label may hold many patterns)."""
@@ -83,12 +85,15 @@ class PatternSet:
             parts.append(part)
             gaps.append(gap)
             gap = False
-        self._phrases.append(_Phrase(label, tuple(parts), tuple(gaps)))
+        phrase = _Phrase(label, tuple(parts), tuple(gaps))
+        self._phrases.append(phrase)
+        self._starts.setdefault(parts[0], []).append(phrase)
 
     def compile(self) -> None:
         """Join each label's wildcards into one regex: one test per label per new token."""
         self._wild = [(re.compile("|".join(src)), label) for label, src in self._wild_src.items()]
         self._cache.clear()
+        self._split.clear()
 
     def labels(self, token: str) -> frozenset[str]:
         """The labels of one lower-cased token: exact/lemma hits plus wildcard hits, cached."""
@@ -103,32 +108,26 @@ class PatternSet:
         found = frozenset(hits)
         if len(self._cache) >= CACHE_LIMIT:
             self._cache.clear()
+            self._split.clear()
         self._cache[token] = found
+        # Sorted, so results never depend on hash order; phrase starts resolved once.
+        plain = tuple(sorted(label for label in found if not label.startswith("#")))
+        starts = tuple(p for label in sorted(found) for p in self._starts.get(label, ()))
+        self._split[token] = (plain, starts)
         return found
 
     def match(self, tokens: Sequence[str]) -> list[Match]:
         """Every labelled span in a lower-cased token list (single tokens and phrases)."""
         token_labels = [self.labels(t) for t in tokens]
-        out = [
-            Match(label, i, i + 1)
-            for i, labels in enumerate(token_labels)
-            for label in labels
-            if not label.startswith("#")
-        ]
-        for phrase in self._phrases:
-            out.extend(_match_phrase(phrase, token_labels))
+        out: list[Match] = []
+        for i, token in enumerate(tokens):
+            plain, starts = self._split[token]
+            out.extend(Match(label, i, i + 1) for label in plain)
+            for phrase in starts:
+                end = _extend(phrase, token_labels, i + 1, 1)
+                if end is not None:
+                    out.append(Match(phrase.label, i, end))
         return out
-
-
-def _match_phrase(phrase: _Phrase, token_labels: list[frozenset[str]]) -> list[Match]:
-    out = []
-    first = phrase.parts[0]
-    for i, labels in enumerate(token_labels):
-        if first in labels:
-            end = _extend(phrase, token_labels, i + 1, 1)
-            if end is not None:
-                out.append(Match(phrase.label, i, end))
-    return out
 
 
 def _extend(phrase: _Phrase, token_labels: list[frozenset[str]], pos: int, k: int) -> int | None:
