@@ -8,6 +8,7 @@ an alert twice.
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import logging
 import time
@@ -43,7 +44,9 @@ ALERT_TEXT_CHARS = 2000
 @cache
 def _http_client() -> httpx.Client:
     """One connection pool per worker process (redirects off: fetch_page checks every hop)."""
-    return httpx.Client(follow_redirects=False)
+    client = httpx.Client(follow_redirects=False)
+    atexit.register(client.close)
+    return client
 
 
 def understand(article: Article) -> Article:
