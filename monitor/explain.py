@@ -17,6 +17,7 @@ from monitor import keys
 from monitor.config import Config
 from monitor.errors import ConfigError
 from monitor.models import Article, Event
+from monitor.redisconn import as_str
 from monitor.rules.match import RuleMatch
 from monitor.urls import canonical_url, host_of
 
@@ -86,7 +87,7 @@ def stored_articles(r: redis.Redis, since_s: float) -> Iterator[Article]:
     from workers.articles import load_article
 
     for aid in r.zrangebyscore(keys.articles_index(), time.time() - since_s, "+inf"):
-        article = load_article(r, aid.decode())
+        article = load_article(r, as_str(aid))
         if article is not None:
             yield article
 

@@ -28,7 +28,7 @@ class Model:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Self:
         kwargs: dict[str, Any] = {}
-        for name, hint in _fields_of(cls):
+        for name, hint in _fields_of(cls):  # type: ignore[arg-type]
             if name in data:
                 kwargs[name] = _load(hint, data[name])
         return cls(**kwargs)

@@ -32,3 +32,8 @@ def open_redis(cfg: Config, *, start_embedded: bool) -> tuple[redis.Redis, Embed
             "start `newsmonitor run` first or set REDIS_URL",
         )
     return connect(embedded.url), embedded
+
+
+def as_str(value: object) -> str:
+    """A Redis reply as text: the client returns bytes, and its type hints allow str too."""
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)

@@ -55,7 +55,7 @@ class NewsWorkerPool(WorkerPool):
         self, name: str, burst: bool, _sleep: float = 0, logging_level: str = "INFO"
     ) -> BaseProcess:
         ctx = multiprocessing.get_context("spawn")
-        return ctx.Process(  # type: ignore[attr-defined,no-any-return]
+        return ctx.Process(
             target=_run_worker_detached,
             args=(
                 name,

@@ -14,6 +14,7 @@ from monitor import keys
 from monitor.config import FetchConfig
 from monitor.errors import NewsmonitorError
 from monitor.models import Article, Entry
+from monitor.redisconn import as_str
 from monitor.urls import canonical_url, host_of
 from workers.extract import extract_article, text_from_html
 from workers.fetch import fetch_page
@@ -77,4 +78,4 @@ def store_article(r: redis.Redis, article: Article) -> None:
 
 def load_article(r: redis.Redis, aid: str) -> Article | None:
     raw = r.get(keys.article(aid))
-    return Article.from_dict(json.loads(raw)) if raw else None  # type: ignore[arg-type]
+    return Article.from_dict(json.loads(as_str(raw))) if raw else None

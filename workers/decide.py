@@ -22,6 +22,7 @@ import redis
 from monitor import keys
 from monitor.locks import redis_lock
 from monitor.models import Article, Event
+from monitor.redisconn import as_str
 from monitor.rules.model import QuietHours, Rule
 from workers.stories import Story
 
@@ -72,7 +73,7 @@ def _once(
     prior = r.get(keys.fired(rule.name, scope))
     if prior is None:
         return None
-    count_s, by, kind = prior.decode().split("|")
+    count_s, by, kind = as_str(prior).split("|")
     if by == article.id:
         # The same article again: a retried or duplicated job. Decide as before; the delivery
         # job's sent guard keeps the channel from getting it twice.

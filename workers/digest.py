@@ -18,6 +18,7 @@ import redis
 from monitor import keys
 from monitor.config import Config
 from monitor.models import Alert
+from monitor.redisconn import as_str
 from monitor.rules.model import Rule, RuleSet
 from workers.context import make_queue
 from workers.decide import in_quiet_hours, quiet_hours_end
@@ -71,7 +72,7 @@ def flush_due_digests(r: redis.Redis, ruleset: RuleSet, cfg: Config, now: float)
     queue = make_queue(keys.QUEUE_ALERTS, r)
     sent = 0
     for raw_name in r.zrangebyscore(keys.digests_due(), 0, now):
-        name = raw_name.decode()
+        name = as_str(raw_name)
         rule = ruleset.get(name)
         alerts = _take(r, name)
         if rule is None or not alerts:

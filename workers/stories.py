@@ -25,6 +25,7 @@ import redis
 from monitor import keys
 from monitor.locks import redis_lock
 from monitor.models import Article
+from monitor.redisconn import as_str
 
 SKETCH_K = 32
 SHINGLE = 4
@@ -115,7 +116,7 @@ def assign_story(r: redis.Redis, article: Article) -> Story:
     sk = sketch(f"{article.title or ''} {article.text}")
     sigs = signatures(article)
     with redis_lock(r, keys.stories_lock()):
-        story_id = existing.decode() if existing else _candidates(r, sk, sigs)
+        story_id = as_str(existing) if existing else _candidates(r, sk, sigs)
         new = story_id is None
         story_id = story_id or article.id
         before = {k.decode(): int(v) for k, v in r.hgetall(keys.story_counts(story_id)).items()}  # type: ignore[union-attr]

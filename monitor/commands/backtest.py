@@ -12,15 +12,16 @@ import argparse
 import json
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
-from monitor.config import load_config
+from monitor.config import Config, load_config
 from monitor.durations import parse_duration
 from monitor.errors import ConfigError
 from monitor.models import Article
 from monitor.rules import load_rules, match_ruleset
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,unused-ignore]
     p = sub.add_parser("backtest", help="how often each rule would have fired")
     p.add_argument("--rules", help="rules folder (default: the config's)")
     src = p.add_mutually_exclusive_group(required=True)
@@ -31,7 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(func=cmd_backtest)
 
 
-def _load_gold(path: Path) -> dict[str, list[dict]]:  # type: ignore[type-arg]
+def _load_gold(path: Path) -> dict[str, list[dict[str, Any]]]:
     out = {}
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if line.strip():
@@ -43,7 +44,7 @@ def _load_gold(path: Path) -> dict[str, list[dict]]:  # type: ignore[type-arg]
     return out
 
 
-def _articles(args: argparse.Namespace, cfg) -> list[Article]:  # type: ignore[no-untyped-def]
+def _articles(args: argparse.Namespace, cfg: Config) -> list[Article]:
     from monitor.explain import corpus_articles, stored_articles
 
     if args.corpus:

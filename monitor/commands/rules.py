@@ -14,7 +14,7 @@ from monitor.rules import load_rules, parse_rule_file
 from monitor.rules.model import Rule, RuleSet
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,unused-ignore]
     p = sub.add_parser("rules", help="work with alert rules")
     rsub = p.add_subparsers(dest="rules_command", required=True, metavar="ACTION")
     check = rsub.add_parser("check", help="validate a rules folder; exit 1 on any problem")

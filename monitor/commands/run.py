@@ -9,7 +9,7 @@ from monitor.config import load_config
 from monitor.daemon import RunOptions, run_daemon
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,unused-ignore]
     p = sub.add_parser("run", help="poll feeds, process entries and deliver alerts")
     p.add_argument("--workers", type=int, default=None, help="worker processes (default: cores)")
     p.add_argument(

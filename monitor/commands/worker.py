@@ -15,7 +15,7 @@ from monitor.workerpool import NewsWorkerPool
 log = logging.getLogger("newsmonitor")
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,unused-ignore]
     p = sub.add_parser("worker", help="run workers for the entries and alerts queues")
     p.add_argument("--workers", type=int, default=None, help="worker processes (default: cores)")
     p.add_argument(

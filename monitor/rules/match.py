@@ -7,6 +7,7 @@ and carries one reason per condition, so ``rules test`` can explain a hit or a m
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
@@ -55,7 +56,8 @@ def _article_checks(c: Condition, cr: CompiledRule, v: ArticleView, explain: boo
     if not explain:
         return _article_checks_fast(c, cr, v)
     a = v.article
-    ok, reasons, matched = True, [], ()
+    ok, reasons = True, []
+    matched: tuple[str, ...] = ()
     if c.lang is not None:
         hit = (a.lang or "").lower() in c.lang
         reasons.append(f"lang {a.lang!r} in {list(c.lang)}: {_yn(hit)}")
@@ -164,7 +166,8 @@ def evaluate(c: Condition, cr: CompiledRule, v: ArticleView, explain: bool = Fal
     res = _article_checks(c, cr, v, explain)
     if not res.ok and not explain:
         return _NO
-    ok, events, matched, reasons = res.ok, (), res.matched, list(res.reasons)
+    ok, matched, reasons = res.ok, res.matched, list(res.reasons)
+    events: tuple[Event, ...] = ()
     if cr.event_keys[id(c)]:
         events = tuple(e for e in v.candidate_events(c) if event_holds(c, e))
         if explain:
@@ -181,7 +184,9 @@ def evaluate(c: Condition, cr: CompiledRule, v: ArticleView, explain: bool = Fal
     return _Result(ok, _unique(events) if ok else (), matched if ok else (), tuple(reasons))
 
 
-def _blocks(c: Condition, cr: CompiledRule, v: ArticleView, reasons: list[str], explain: bool):  # type: ignore[no-untyped-def]
+def _blocks(
+    c: Condition, cr: CompiledRule, v: ArticleView, reasons: list[str], explain: bool
+) -> Iterator[tuple[bool, _Result]]:
     if c.all:
         subs = [evaluate(s, cr, v, explain) for s in c.all]
         reasons.append(f"all of {len(subs)}: {_yn(all(s.ok for s in subs))}")

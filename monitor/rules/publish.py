@@ -12,13 +12,14 @@ import threading
 import redis
 
 from monitor import keys
+from monitor.redisconn import as_str
 from monitor.rules.model import RuleSet
 
 
 def publish_ruleset(r: redis.Redis, ruleset: RuleSet) -> bool:
     """Store the ruleset; True if it differs from what was published."""
     key = keys.ruleset()
-    if r.hget(key, "hash") == ruleset.hash.encode():
+    if as_str(r.hget(key, "hash")) == ruleset.hash:
         return False
     # Rules first, hash last, in one transaction: a reader never sees a hash without its rules.
     r.hset(key, mapping={"rules": ruleset.to_json(), "hash": ruleset.hash})
@@ -30,16 +31,17 @@ class RulesetCache:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._hash: bytes | None = None
+        self._hash: str | None = None
         self._ruleset = RuleSet([])
 
     def get(self, r: redis.Redis) -> RuleSet:
-        current = r.hget(keys.ruleset(), "hash")
-        if current is None:
+        found = r.hget(keys.ruleset(), "hash")
+        if found is None:
             return RuleSet([])
+        current = as_str(found)
         with self._lock:
             if current != self._hash:
                 raw = r.hget(keys.ruleset(), "rules")
-                self._ruleset = RuleSet.from_json(raw.decode() if raw else "[]")  # type: ignore[union-attr]
+                self._ruleset = RuleSet.from_json(as_str(raw) if raw else "[]")
                 self._hash = current
             return self._ruleset

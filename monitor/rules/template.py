@@ -83,7 +83,8 @@ def check_template(text: str) -> None:
     try:
         environment().from_string(text).render(sample_context())
     except TemplateError as exc:
-        line = f" (template line {exc.lineno})" if getattr(exc, "lineno", None) else ""
+        lineno = getattr(exc, "lineno", None)
+        line = f" (template line {lineno})" if lineno else ""
         hint = ""
         m = re.match(r"'(\w+)' is undefined", exc.message or "")
         if m:
