@@ -36,6 +36,8 @@ BLOCK_TAGS = frozenset(
      "dd", "dt", "hr"}
 )  # fmt: skip
 INVISIBLE_TAGS = ("script", "style", "noscript", "template")
+# Less than this is a menu or a cookie notice, not an article; the feed's summary will do better.
+MIN_TEXT_CHARS = 50
 _LANG_RE = re.compile(r"^([A-Za-z]{2})(?:$|[-_])")
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
 _LANG_XPATH = (
@@ -89,8 +91,8 @@ def extract_article(body: bytes, url: str) -> Extracted:
     date = find_date(tree, extensive_search=False, original_date=True, url=url)
     doc = trafilatura.bare_extraction(tree, url=url, include_comments=False)
     text = (doc.text or "").strip() if isinstance(doc, Document) else ""
-    if not text:
-        raise ExtractError(url, "no article text found")
+    if len(text) < MIN_TEXT_CHARS:
+        raise ExtractError(url, f"no article text found ({len(text)} characters)")
     return Extracted(title=title, text=text, date=date, lang=lang)
 
 
