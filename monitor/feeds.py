@@ -58,7 +58,9 @@ class ParsedFeed:
     skipped: int = 0  # entries without a usable link
 
 
-def _conditional_headers(cfg: FetchConfig, etag: str | None, modified: str | None) -> dict:
+def _conditional_headers(
+    cfg: FetchConfig, etag: str | None, modified: str | None
+) -> dict[str, str]:
     headers = {"User-Agent": cfg.user_agent, "Accept": FEED_ACCEPT}
     if etag:
         headers["If-None-Match"] = etag
