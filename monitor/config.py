@@ -147,9 +147,39 @@ class FetchConfig(_Frozen):
     user_agent: str = "newsmonitor/0.1 (+https://github.com/newsmonitor)"
 
 
+class PollingConfig(_Frozen):
+    """How feeds without an explicit interval are paced, and how many polls run at once."""
+
+    min_interval: Duration = 60.0
+    max_interval: Duration = 3600.0
+    default_interval: Duration = 300.0
+    threads: int = Field(default=16, ge=1)
+    per_host: int = Field(default=2, ge=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> PollingConfig:
+        if not self.min_interval <= self.default_interval <= self.max_interval:
+            raise ValueError("need min_interval <= default_interval <= max_interval")
+        return self
+
+
+class RetentionConfig(_Frozen):
+    """How long articles, their events and stories are kept; Redis memory stays bounded."""
+
+    articles: Duration = 30 * 86400.0
+
+
 class DeliveryConfig(_Frozen):
     retries: int = Field(default=5, ge=0)
     backoff: list[int] = Field(default_factory=lambda: [10, 30, 120, 600, 1800])
+
+
+class HealthConfig(_Frozen):
+    """The /healthz and /metrics HTTP endpoint; loopback by default (it has no auth)."""
+
+    enabled: bool = True
+    host: str = "127.0.0.1"
+    port: int = Field(default=9464, ge=0, le=65535)  # 0: any free port (tests)
 
 
 class Config(_Frozen):
@@ -161,6 +191,9 @@ class Config(_Frozen):
     channels: dict[str, ChannelConfig] = Field(default_factory=dict)
     fetch: FetchConfig = Field(default_factory=FetchConfig)
     delivery: DeliveryConfig = Field(default_factory=DeliveryConfig)
+    polling: PollingConfig = Field(default_factory=PollingConfig)
+    retention: RetentionConfig = Field(default_factory=RetentionConfig)
+    health: HealthConfig = Field(default_factory=HealthConfig)
     workers: int | None = Field(default=None, ge=1)
     job_timeout: Duration = 300.0
     source: str = Field(default="(defaults)", exclude=True)

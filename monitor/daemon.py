@@ -20,11 +20,17 @@ import redis
 
 from monitor import keys
 from monitor.config import Config
+from monitor.feedlist import all_feeds
+from monitor.leader import Leadership
+from monitor.polling import Poller
 from monitor.redisconn import open_redis
+from monitor.retention import trim
 from monitor.rules.model import RuleSet
 from monitor.rules.watch import RulesWatcher
-from monitor.scheduler import build_scheduler
+from monitor.scheduler import Periodic, build_scheduler
+from monitor.sweep import requeue_orphans
 from monitor.workerpool import NewsWorkerPool
+from workers.context import make_queue
 from workers.digest import flush_due_digests
 
 log = logging.getLogger("newsmonitor")
@@ -52,10 +58,15 @@ def run_daemon(cfg: Config, opts: RunOptions) -> int:
         watcher = RulesWatcher(cfg.rules, cfg.channels.keys(), r)
         watcher.load_initial()
         client = httpx.Client(follow_redirects=False)
-        sched = build_scheduler(r, cfg, client, housekeeping(r, cfg, watcher))
+        leadership = Leadership(r)
+        poller = Poller(r, cfg, client, make_queue(keys.QUEUE_ENTRIES, r), leadership)
+        poller.set_feeds(all_feeds(cfg, r))
+        leadership.check()
+        sched = build_scheduler(housekeeping(r, cfg, watcher, poller, leadership))
         log.info(
-            "newsmonitor running: %d feed(s), %d channel(s), %s workers, redis %s",
-            len(cfg.feeds),
+            "newsmonitor running: %d feed(s), %d rule(s), %d channel(s), %s workers, redis %s",
+            len(poller.feeds),
+            len(watcher.ruleset or ()),
             len(cfg.channels),
             "no" if opts.no_workers else opts.workers,
             "embedded" if embedded else "external",
@@ -65,12 +76,13 @@ def run_daemon(cfg: Config, opts: RunOptions) -> int:
             if opts.no_workers:
                 _wait_for_signal()
             else:
-                pool = NewsWorkerPool(
-                    [keys.QUEUE_ENTRIES, keys.QUEUE_ALERTS], r, opts.workers, on_stop=sched.pause
-                )
+                queues = [keys.QUEUE_ENTRIES, keys.QUEUE_ALERTS]
+                pool = NewsWorkerPool(queues, r, opts.workers, on_stop=sched.pause)
                 pool.start(logging_level=logging.getLevelName(log.getEffectiveLevel()))
         finally:
             sched.shutdown(wait=True)
+            poller.shutdown()
+            leadership.release()
             client.close()
         log.info("stopped cleanly")
         return 0
@@ -81,18 +93,40 @@ def run_daemon(cfg: Config, opts: RunOptions) -> int:
 
 
 RULES_CHECK_INTERVAL = 1.0  # an edited rule is live within about a second (promised: 2 s)
-DIGEST_CHECK_INTERVAL = 5.0
+TICK_INTERVAL = 1.0
+LEADER_INTERVAL = 5.0
+DIGEST_INTERVAL = 5.0
+SWEEP_INTERVAL = 10.0
+RECONCILE_INTERVAL = 10.0
+RETENTION_INTERVAL = 3600.0
 
 
 def housekeeping(
-    r: redis.Redis, cfg: Config, watcher: RulesWatcher
-) -> list[tuple[str, float, Callable[[], object]]]:
+    r: redis.Redis, cfg: Config, watcher: RulesWatcher, poller: Poller, leadership: Leadership
+) -> list[Periodic]:
+    """The daemon's periodic jobs. Work that must happen once per Redis (polling, publishing
+    rules, digests, retention) runs only on the leader; the orphan sweep is safe anywhere."""
+
+    def leader_only(func: Callable[[], object]) -> Callable[[], object]:
+        def run() -> object:
+            return func() if leadership.is_leader else None
+
+        return run
+
     def digests() -> int:
         return flush_due_digests(r, watcher.ruleset or RuleSet([]), cfg, time.time())
 
+    def sweep() -> None:
+        requeue_orphans(r, (keys.QUEUE_ENTRIES, keys.QUEUE_ALERTS))
+
     return [
-        ("rules", RULES_CHECK_INTERVAL, watcher.check),
-        ("digests", DIGEST_CHECK_INTERVAL, digests),
+        ("poll", TICK_INTERVAL, poller.tick),
+        ("leader", LEADER_INTERVAL, leadership.check),
+        ("rules", RULES_CHECK_INTERVAL, leader_only(watcher.check)),
+        ("digests", DIGEST_INTERVAL, leader_only(digests)),
+        ("sweep", SWEEP_INTERVAL, sweep),
+        ("feeds", RECONCILE_INTERVAL, lambda: poller.set_feeds(all_feeds(cfg, r))),
+        ("retention", RETENTION_INTERVAL, leader_only(lambda: trim(r, cfg.retention.articles))),
     ]
 
 

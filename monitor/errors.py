@@ -47,7 +47,23 @@ class RuleSetError(RuleError):
 
 
 class FetchError(NewsmonitorError):
+    """``status`` is the HTTP status, or None when no response came (network, timeout);
+    ``retry_after`` is the server's Retry-After header on a 429/503."""
+
     retryable = True
+
+    def __init__(
+        self,
+        subject: str,
+        message: str,
+        *,
+        retryable: bool | None = None,
+        status: int | None = None,
+        retry_after: str | None = None,
+    ) -> None:
+        super().__init__(subject, message, retryable=retryable)
+        self.status = status
+        self.retry_after = retry_after
 
 
 class BlockedAddressError(FetchError):

@@ -32,8 +32,10 @@ FEED_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/rdf+xml, "
     "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8"
 )
-# The response headers feedparser uses: charset, base URL, default language.
+# The response headers feedparser uses (charset, base URL, default language), and the ones
+# that pace the next poll.
 PARSE_HEADERS = ("content-type", "content-location", "content-language")
+PACING_HEADERS = ("cache-control", "expires")
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
@@ -56,6 +58,7 @@ class ParsedFeed:
     title: str | None = None  # the feed's own title, for logs
     bozo: str | None = None  # why feedparser thinks the feed is malformed, if it does
     skipped: int = 0  # entries without a usable link
+    ttl_minutes: int | None = None  # RSS <ttl>: how long the publisher says to cache it
 
 
 def _conditional_headers(
@@ -86,12 +89,12 @@ def fetch_feed(
     with open_stream(client, feed.url, cfg, headers, check_http_url) as resp:
         got = resp.headers
         new_etag, new_modified = got.get("etag"), got.get("last-modified")
-        needed = {k: got[k] for k in PARSE_HEADERS if k in got}
+        needed = {k: got[k] for k in (*PARSE_HEADERS, *PACING_HEADERS) if k in got}
         if resp.status_code == 304:
             return FeedFetch(
                 str(resp.url), 304, b"", new_etag or etag, new_modified or last_modified, needed
             )
-        raise_for_status(feed.url, resp.status_code)
+        raise_for_status(feed.url, resp.status_code, got.get("retry-after"))
         body = read_capped(resp, feed.url, cfg.max_bytes, deadline)
     return FeedFetch(str(resp.url), 200, body, new_etag, new_modified, needed)
 
@@ -110,7 +113,14 @@ def parse_feed(body: bytes, feed: Feed, headers: dict[str, str] | None = None) -
         if entry is not None:
             entries.append(entry)
     title = _plain(parsed.feed.get("title_detail"))
-    return ParsedFeed(tuple(entries), title, bozo, len(parsed.entries) - len(entries))
+    ttl = str(parsed.feed.get("ttl") or "").strip()
+    return ParsedFeed(
+        tuple(entries),
+        title,
+        bozo,
+        len(parsed.entries) - len(entries),
+        int(ttl) if ttl.isdigit() else None,
+    )
 
 
 def _feedparse(body: bytes, feed: Feed, headers: dict[str, str] | None) -> Any:

@@ -176,3 +176,34 @@ def digest_items(rule: str) -> str:
 def digests_due() -> str:
     """Sorted set: rule name -> when its digest is due."""
     return f"{PREFIX}:digests"
+
+
+# --- metrics (monitor/metrics.py; shared by every process, so they live in Redis) -----------
+def metrics() -> str:
+    """Hash of counters: ``<family>`` or ``<family>:<label value>`` -> count (HINCRBY)."""
+    return f"{PREFIX}:metrics"
+
+
+# --- operations: leader election, worker liveness -----------------------------------------
+LEADER_TTL = 15  # a dead poller's lock frees itself this fast; the standby takes over next check
+ALIVE_TTL = 15  # a killed worker is known dead this fast
+
+
+def leader() -> str:
+    """String: the id of the daemon whose scheduler polls feeds now (SET NX EX, renewed)."""
+    return f"{PREFIX}:leader"
+
+
+def worker_alive(worker_name: str) -> str:
+    """Refreshed by a thread in every worker process; its absence means the process is gone."""
+    return f"{PREFIX}:alive:{worker_name}"
+
+
+def feeds_due() -> str:
+    """Sorted set: feed URL -> when it is next due to be polled (the poller's timetable)."""
+    return f"{PREFIX}:feeds:due"
+
+
+def feeds_added() -> str:
+    """Hash: feed URL -> JSON of a feed added at run time (`feeds add`, `feeds import`)."""
+    return f"{PREFIX}:feeds:added"

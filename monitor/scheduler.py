@@ -1,67 +1,29 @@
-"""APScheduler wiring: one interval job per feed, plus the rules watcher.
+"""APScheduler wiring: the daemon's clock.
 
-``max_instances=1`` and ``coalesce=True`` mean a slow feed is never polled twice at once and a
-backlog of missed runs collapses into one poll; jitter spreads feeds that share an interval.
+Every job here is short and periodic: the poller's tick (which starts due polls in its own
+pool), leadership renewal, the rules watcher, digests, the orphaned-job sweep and retention.
+``max_instances=1`` and ``coalesce=True`` mean a slow run is never doubled and missed runs
+collapse into one.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC
 
-import httpx
-import redis
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from monitor import keys
-from monitor.config import Config
-from monitor.models import Feed
-from monitor.poller import poll_feed
-from workers.context import make_queue
-
-log = logging.getLogger("newsmonitor.scheduler")
-
-DEFAULT_INTERVAL = 300.0
-MAX_POLL_THREADS = 16
+Periodic = tuple[str, float, Callable[[], object]]
 
 
-def _jitter(interval: float) -> int:
-    return int(min(30.0, interval / 10))
-
-
-def build_scheduler(
-    r: redis.Redis,
-    cfg: Config,
-    client: httpx.Client,
-    periodic: Sequence[tuple[str, float, Callable[[], object]]] = (),
-) -> BackgroundScheduler:
-    """Poll jobs for every feed, plus ``periodic`` (id, seconds, function) housekeeping jobs."""
-    queue = make_queue(keys.QUEUE_ENTRIES, r)
-    feeds = cfg.feed_list()
+def build_scheduler(periodic: Sequence[Periodic]) -> BackgroundScheduler:
+    """One interval job per (id, seconds, function)."""
     sched = BackgroundScheduler(
-        executors={"default": ThreadPoolExecutor(max(1, min(MAX_POLL_THREADS, len(feeds))))},
+        executors={"default": ThreadPoolExecutor(max(4, len(periodic)))},
         job_defaults={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
         timezone=UTC,
     )
-    now = datetime.now(UTC)
-
-    def poll(feed: Feed) -> None:
-        poll_feed(r, queue, client, feed, cfg.fetch, cfg.job_timeout)
-
-    for feed in feeds:
-        interval = feed.interval or DEFAULT_INTERVAL
-        sched.add_job(
-            poll,
-            "interval",
-            args=(feed,),
-            seconds=interval,
-            jitter=_jitter(interval),
-            next_run_time=now,
-            id=f"poll:{feed.name}",
-            name=f"poll {feed.name}",
-        )
     for job_id, seconds, func in periodic:
         sched.add_job(func, "interval", seconds=seconds, id=job_id, name=job_id)
     return sched

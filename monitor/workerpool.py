@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable, Sequence
 from multiprocessing.process import BaseProcess
 from typing import Any
@@ -24,8 +25,22 @@ from rq.serializers import JSONSerializer
 from rq.worker_pool import WorkerPool, run_worker
 
 from monitor.embedded_redis import _die_with_parent
+from monitor.sweep import keep_alive
 
 log = logging.getLogger("newsmonitor.workers")
+
+
+class NewsWorker(SimpleWorker):
+    """A SimpleWorker that keeps a short liveness key fresh, so monitor.sweep can requeue its
+    job within seconds if the process is killed."""
+
+    def work(self, *args: Any, **kwargs: Any) -> bool:
+        stop = threading.Event()
+        keep_alive(self.connection, self.name, stop)
+        try:
+            return super().work(*args, **kwargs)
+        finally:
+            stop.set()
 
 
 def _run_worker_detached(*args: Any, **kwargs: Any) -> None:
@@ -46,7 +61,7 @@ class NewsWorkerPool(WorkerPool):
             queues,
             connection=connection,
             num_workers=num_workers,
-            worker_class=SimpleWorker,
+            worker_class=NewsWorker,
             serializer=JSONSerializer,
         )
         self._on_stop = on_stop

@@ -141,12 +141,12 @@ def read_capped(response: httpx.Response, url: str, max_bytes: int, deadline: fl
     return b"".join(chunks)
 
 
-def raise_for_status(url: str, status: int) -> None:
+def raise_for_status(url: str, status: int, retry_after: str | None = None) -> None:
     if 200 <= status < 300:
         return
     if status >= 500 or status in RETRYABLE_4XX:
-        raise FetchError(url, f"HTTP {status}")
-    raise FetchError(url, f"HTTP {status}", retryable=False)
+        raise FetchError(url, f"HTTP {status}", status=status, retry_after=retry_after)
+    raise FetchError(url, f"HTTP {status}", retryable=False, status=status)
 
 
 def _media_type(response: httpx.Response) -> str | None:
