@@ -34,7 +34,7 @@ from rq import Callback, Queue, Retry, get_current_job
 from rq.exceptions import DuplicateJobError
 from rq.job import Job
 
-from monitor import keys
+from monitor import keys, metrics
 from monitor.config import Config
 from monitor.errors import DeliveryError, PermanentDeliveryError
 from monitor.models import Alert, Delivery
@@ -114,6 +114,9 @@ def deliver(alert: dict[str, Any], channel: str) -> dict[str, Any]:
     except PermanentDeliveryError as exc:
         record_failure(conn, alert, channel, exc, attempt)
         status = "dead"
+    else:
+        lag = metrics.lag_since(model.article.published) if status == "sent" else None
+        metrics.record_delivery(conn, status, lag)
     return {"status": status, "alert_id": model.id, "channel": channel, "attempt": attempt}
 
 
@@ -193,6 +196,7 @@ def on_delivery_failure(
             job.meta.get(META_TRIES, 1),
             _describe(error),
         )
+        metrics.record_delivery(connection, "failed")
         return
     record_failure(connection, alert, channel, error, attempt)
 
@@ -244,6 +248,7 @@ def record_failure(
         pipe.ltrim(keys.dead_letters(), 0, keys.DEAD_LETTER_MAX - 1)
         record_delivery(pipe, _delivery(alert, channel, False, attempts, at, text))
         pipe.execute()
+    metrics.record_delivery(conn, "dead")
     log.error(
         "delivery of %s to %s failed for good after %d tries: %s",
         alert["id"],

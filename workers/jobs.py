@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 import redis
 
-from monitor import keys
+from monitor import keys, metrics
 from monitor.config import Config
 from monitor.models import Alert, Article, Entry
 from monitor.rules import match_ruleset
@@ -92,6 +92,7 @@ def alert_on(r: redis.Redis, cfg: Config, article: Article) -> list[tuple[str, D
         log.info("rule %s on %s: %s (%s)", rule.name, article.url, d.action, d.reason)
         if d.action not in ("send", "digest"):
             continue
+        metrics.record_alert(r, rule.name)
         alert = build_alert(rule, m, article, story, d)
         if d.action == "digest":
             hold_for_digest(r, rule, alert, time.time())
@@ -107,6 +108,7 @@ def process_entry(entry_data: dict[str, Any]) -> dict[str, Any]:
     r = current_redis()
     article = understand(read_article(_http_client(), entry, cfg.fetch))
     store_article(r, article)
+    metrics.record_article(r, article)
     decisions = alert_on(r, cfg, article)
     return {
         "article": article.id,
