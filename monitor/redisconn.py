@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import redis
 
 from monitor.config import Config
@@ -37,3 +40,16 @@ def open_redis(cfg: Config, *, start_embedded: bool) -> tuple[redis.Redis, Embed
 def as_str(value: object) -> str:
     """A Redis reply as text: the client returns bytes, and its type hints allow str too."""
     return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
+@contextmanager
+def redis_session(cfg: Config) -> Iterator[redis.Redis]:
+    """Redis for one CLI command: the configured one, or the data directory's embedded one,
+    started for the command when no daemon runs it (and stopped again afterwards)."""
+    r, embedded = open_redis(cfg, start_embedded=True)
+    try:
+        yield r
+    finally:
+        r.close()
+        if embedded is not None:
+            embedded.stop()  # a no-op when a running daemon owns the server

@@ -20,7 +20,7 @@ import redis
 from monitor import keys
 from monitor.config import Config, load_config
 from monitor.models import Delivery
-from monitor.redisconn import open_redis
+from monitor.redisconn import redis_session
 from workers.context import make_queue
 from workers.deliver import read_dead_letters, read_deliveries, replay_dead_letters
 
@@ -45,13 +45,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _redis(args: argparse.Namespace) -> Iterator[tuple[Config, redis.Redis]]:
     """The daemon's Redis; the embedded one is started for the command if it is not running."""
     cfg = load_config(args.config)
-    conn, embedded = open_redis(cfg, start_embedded=True)
-    try:
+    with redis_session(cfg) as conn:
         yield cfg, conn
-    finally:
-        conn.close()
-        if embedded is not None:
-            embedded.stop()  # a no-op when the daemon owns it
 
 
 def format_delivery(d: Delivery) -> str:
