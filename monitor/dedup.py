@@ -3,6 +3,9 @@
 Identity is the canonical article URL (the same story linked from two feeds is one entry) and,
 as a second key, the feed's own guid (a feed that rewrites its links keeps its guid). WATCH on
 both keys makes two pollers racing on one entry enqueue it once: the loser's EXEC fails.
+
+A marker holds the entry's ``updated`` time: an entry seen again with a later one (a liveblog
+that grew) is enqueued again, as an update, under a job id of its own.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from rq import Queue
 
 from monitor import keys
 from monitor.models import Entry
+from monitor.redisconn import as_str
 
 log = logging.getLogger(__name__)
 
@@ -32,19 +36,37 @@ def is_seen(r: redis.Redis, entry: Entry) -> bool:
     return bool(r.exists(*_seen_keys(entry)))
 
 
+def _marker(entry: Entry) -> str:
+    return f"u:{entry.updated or ''}"
+
+
+def _is_news(entry: Entry, marks: list[bytes | str | None]) -> bool:
+    """Never seen, or seen only with an older ``updated`` time."""
+    found = [as_str(m) for m in marks if m is not None]
+    if not found:
+        return True
+    if not entry.updated:
+        return False
+    return all(not m.startswith("u:") or m[2:] < entry.updated for m in found)
+
+
 def enqueue_entry_once(r: redis.Redis, queue: Queue, entry: Entry, job_timeout: float) -> bool:
-    """Enqueue the entry unless seen; True if this call enqueued it."""
+    """Enqueue the entry unless seen (in this version); True if this call enqueued it."""
     seen = _seen_keys(entry)
+    identity = entry.canonical_url or entry.link
     with r.pipeline() as pipe:
         try:
             pipe.watch(*seen)
-            if pipe.exists(*seen):
+            marks = pipe.mget(*seen)
+            if not _is_news(entry, marks):
                 return False
+            if any(m is not None for m in marks):
+                identity += f"\0{entry.updated}"  # an update: a job of its own
             pipe.multi()
             queue.enqueue_call(
                 ENTRY_JOB,
                 args=(entry.to_dict(),),
-                job_id=keys.entry_job_id(entry.canonical_url or entry.link),
+                job_id=keys.entry_job_id(identity),
                 timeout=int(job_timeout),
                 result_ttl=3600,
                 failure_ttl=keys.ARTICLE_TTL,
@@ -52,7 +74,7 @@ def enqueue_entry_once(r: redis.Redis, queue: Queue, entry: Entry, job_timeout: 
                 pipeline=pipe,
             )
             for key in seen:
-                pipe.set(key, entry.feed_name, ex=keys.SEEN_TTL)
+                pipe.set(key, _marker(entry), ex=keys.SEEN_TTL)
             pipe.execute()
         except redis.WatchError:
             return False  # another poller took it between our check and EXEC
@@ -65,7 +87,7 @@ def mark_seen(r: redis.Redis, entries: Iterable[Entry]) -> int:
     with r.pipeline(transaction=False) as pipe:
         for entry in entries:
             for key in _seen_keys(entry):
-                pipe.set(key, entry.feed_name, ex=keys.SEEN_TTL, nx=True)
+                pipe.set(key, _marker(entry), ex=keys.SEEN_TTL, nx=True)
             n += 1
         pipe.execute()
     return n

@@ -156,6 +156,7 @@ def build_entry(raw: Any, feed: Feed, feed_lang: str | None) -> Entry | None:
         summary=_plain(raw.get("summary_detail")),
         content=_content(raw),
         published=_published(raw),
+        updated=_updated(raw),
         lang=_lang(raw, feed_lang),
         canonical_url=canonical_url(link),
     )
@@ -195,16 +196,24 @@ def _content(raw: Any) -> str | None:
     return "\n\n".join(t for t in texts if t) or None
 
 
-def _published(raw: Any) -> str | None:
-    # dict.get: feedparser's own get() maps a missing updated_parsed to published_parsed and
-    # warns (DeprecationWarning) while doing so.
-    parsed = dict.get(raw, "published_parsed") or dict.get(raw, "updated_parsed")
+def _iso(parsed: Any) -> str | None:
     if not parsed:
         return None
     try:
         return datetime.fromtimestamp(timegm(parsed), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     except (TypeError, ValueError, OverflowError):
         return None
+
+
+def _published(raw: Any) -> str | None:
+    # dict.get: feedparser's own get() maps a missing updated_parsed to published_parsed and
+    # warns (DeprecationWarning) while doing so.
+    return _iso(dict.get(raw, "published_parsed") or dict.get(raw, "updated_parsed"))
+
+
+def _updated(raw: Any) -> str | None:
+    """Only a real ``updated`` (feedparser's get() would fall back to ``published``)."""
+    return _iso(dict.get(raw, "updated_parsed"))
 
 
 def _lang(raw: Any, feed_lang: str | None) -> str | None:

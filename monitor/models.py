@@ -91,6 +91,7 @@ class Entry(Model):
     published: str | None = None  # ISO 8601, UTC
     lang: str | None = None
     canonical_url: str | None = None
+    updated: str | None = None  # ISO 8601, UTC; a later value under the same link: re-read it
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +125,7 @@ class Article(Model):
     fetched_at: str | None = None
     extracted_from: str = "page"  # "page", or "feed" when the page failed
     events: tuple[Event, ...] = field(default_factory=tuple)
+    version: str | None = None  # the feed entry's ``updated`` this reading is of
 
 
 @dataclass(frozen=True, slots=True)

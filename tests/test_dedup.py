@@ -75,3 +75,16 @@ def test_backlog_marked_seen_enqueues_nothing(redis_client: redis.Redis) -> None
     assert mark_seen(redis_client, backlog) == 3
     assert not any(enqueue_entry_once(redis_client, q, e, 60) for e in backlog)
     assert q.count == 0
+
+
+def test_a_later_updated_time_enqueues_the_entry_again(redis_client: redis.Redis) -> None:
+    q = make_queue("entries", redis_client)
+    first = entry("https://news.example/live", guid="live-1").replace(updated="2025-02-16T10:00:00Z")
+    assert enqueue_entry_once(redis_client, q, first, 60)
+    assert not enqueue_entry_once(redis_client, q, first, 60)
+    later = first.replace(updated="2025-02-16T11:30:00Z")
+    assert enqueue_entry_once(redis_client, q, later, 60)
+    assert not enqueue_entry_once(redis_client, q, later, 60)
+    assert not enqueue_entry_once(redis_client, q, first, 60)  # an older copy from another feed
+    ids = [j.id for j in q.get_jobs()]
+    assert len(ids) == 2 and len(set(ids)) == 2

@@ -51,6 +51,7 @@ def read_article(client: httpx.Client, entry: Entry, cfg: FetchConfig) -> Articl
         published=entry.published,
         fetched_at=_now_iso(),
         extracted_from="feed",
+        version=entry.updated,
     )
     try:
         page = fetch_page(client, entry.link, cfg, allow_private)
@@ -69,9 +70,10 @@ def read_article(client: httpx.Client, entry: Entry, cfg: FetchConfig) -> Articl
     )
 
 
-def store_article(r: redis.Redis, article: Article) -> None:
+def store_article(r: redis.Redis, article: Article, ttl: float = keys.ARTICLE_TTL) -> None:
+    """Store the article with its events for the retention window ``ttl`` (seconds)."""
     with r.pipeline() as pipe:
-        pipe.set(keys.article(article.id), json.dumps(article.to_dict()), ex=keys.ARTICLE_TTL)
+        pipe.set(keys.article(article.id), json.dumps(article.to_dict()), ex=int(ttl))
         pipe.zadd(keys.articles_index(), {article.id: time.time()})
         pipe.execute()
 

@@ -26,13 +26,14 @@ from monitor.rules import match_ruleset
 from monitor.rules.match import RuleMatch
 from monitor.rules.model import Rule
 from monitor.rules.publish import RulesetCache
-from workers.articles import read_article, store_article
+from workers.articles import load_article, read_article, store_article
 from workers.classify import classify
 from workers.context import current_config, current_redis, make_queue
 from workers.decide import Decision, alert_scope, decide
 from workers.deliver import enqueue_delivery
 from workers.digest import hold_for_digest
 from workers.langdetect import detect_language
+from workers.liveblog import update_article
 from workers.stories import Story, assign_story
 
 log = logging.getLogger("newsmonitor.job")
@@ -102,16 +103,29 @@ def alert_on(r: redis.Redis, cfg: Config, article: Article) -> list[tuple[str, D
     return out
 
 
+def _read_update(r: redis.Redis, article: Article) -> tuple[Article, Article]:
+    """(what to store, what to alert on): for a new reading of a stored page (a liveblog that
+    grew), only its new paragraphs are classified and alerted on."""
+    previous = load_article(r, article.id)
+    if previous is None or previous.version == article.version:
+        understood = understand(article)  # the first reading, or a retry of it
+        return understood, understood
+    fresh = update_article(previous, article, article.version or "")
+    fresh = understand(fresh) if fresh.text else fresh
+    return article.replace(events=previous.events + fresh.events), fresh
+
+
 def process_entry(entry_data: dict[str, Any]) -> dict[str, Any]:
     entry = Entry.from_dict(entry_data)
     cfg = current_config()
     r = current_redis()
-    article = understand(read_article(_http_client(), entry, cfg.fetch))
-    store_article(r, article)
-    metrics.record_article(r, article)
-    decisions = alert_on(r, cfg, article)
+    stored, news = _read_update(r, read_article(_http_client(), entry, cfg.fetch))
+    store_article(r, stored, cfg.retention.articles)
+    metrics.record_article(r, news)
+    decisions = alert_on(r, cfg, news) if news.text else []
     return {
-        "article": article.id,
-        "events": len(article.events),
+        "article": stored.id,
+        "events": len(news.events),
+        "update": news.id != stored.id,
         "rules": {name: d.action for name, d in decisions},
     }
