@@ -28,6 +28,7 @@ from monitor.retention import trim
 from monitor.rules.model import RuleSet
 from monitor.rules.watch import RulesWatcher
 from monitor.scheduler import Periodic, build_scheduler
+from monitor.silence import check_silent_feeds
 from monitor.sweep import requeue_orphans
 from monitor.workerpool import NewsWorkerPool
 from workers.context import make_queue
@@ -99,6 +100,7 @@ DIGEST_INTERVAL = 5.0
 SWEEP_INTERVAL = 10.0
 RECONCILE_INTERVAL = 10.0
 RETENTION_INTERVAL = 3600.0
+SILENCE_INTERVAL = 60.0
 
 
 def housekeeping(
@@ -119,6 +121,9 @@ def housekeeping(
     def sweep() -> None:
         requeue_orphans(r, (keys.QUEUE_ENTRIES, keys.QUEUE_ALERTS))
 
+    def silence() -> None:
+        check_silent_feeds(r, watcher.ruleset or RuleSet([]), list(poller.feeds.values()), cfg)
+
     return [
         ("poll", TICK_INTERVAL, poller.tick),
         ("leader", LEADER_INTERVAL, leadership.check),
@@ -127,6 +132,7 @@ def housekeeping(
         ("sweep", SWEEP_INTERVAL, sweep),
         ("feeds", RECONCILE_INTERVAL, lambda: poller.set_feeds(all_feeds(cfg, r))),
         ("retention", RETENTION_INTERVAL, leader_only(lambda: trim(r, cfg.retention.articles))),
+        ("silence", SILENCE_INTERVAL, leader_only(silence)),
     ]
 
 

@@ -163,6 +163,8 @@ def _describe_event_keys(c: Condition) -> str:
 
 
 def evaluate(c: Condition, cr: CompiledRule, v: ArticleView, explain: bool = False) -> _Result:
+    if c.feed_silent is not None:  # a feed-health rule never fires on an article
+        return _Result(False, reasons=("feed_silent: checked on feeds, not articles",))
     res = _article_checks(c, cr, v, explain)
     if not res.ok and not explain:
         return _NO

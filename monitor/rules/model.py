@@ -150,11 +150,23 @@ class Condition(BaseModel):
     any: tuple[Condition, ...] | None = Field(default=None, min_length=1)
     all: tuple[Condition, ...] | None = Field(default=None, min_length=1)
     not_: Condition | None = Field(default=None, alias="not")
+    # Not about articles: the rule fires when a feed (filtered by ``feed``) produced nothing
+    # for this many times its usual gap between entries. Checked by the daemon every minute.
+    feed_silent: float | None = Field(default=None, ge=1)
 
     @model_validator(mode="after")
     def _not_empty(self) -> Condition:
-        if all(getattr(self, f) is None for f in (*ARTICLE_FIELDS, *EVENT_FIELDS, *BLOCK_FIELDS)):
+        keys = (*ARTICLE_FIELDS, *EVENT_FIELDS, *BLOCK_FIELDS, "feed_silent")
+        if all(getattr(self, f) is None for f in keys):
             raise ValueError("a match block needs at least one condition")
+        if self.feed_silent is not None:
+            others = [f for f in (*ARTICLE_FIELDS, *EVENT_FIELDS, *BLOCK_FIELDS) if f != "feed"]
+            extra = [f.rstrip("_") for f in others if getattr(self, f) is not None]
+            if extra:
+                raise ValueError(
+                    f"@feed_silent feed_silent is about feeds, not articles: it combines only "
+                    f"with feed, not with {', '.join(extra)}"
+                )
         return self
 
     def has_event_keys(self) -> bool:
