@@ -19,6 +19,8 @@ COMMAND_MODULES = (
     "monitor.commands.deliveries",
     "monitor.commands.classify",
     "monitor.commands.backtest",
+    "monitor.commands.feeds",
+    "monitor.commands.status",
 )
 
 

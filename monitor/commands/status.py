@@ -1,0 +1,221 @@
+"""``newsmonitor status``: one screen with feeds, queues, workers, last alerts and failures.
+
+Gathering (Redis reads) and formatting (pure: data in, text out) are apart, so the screen is
+tested without a terminal and ``--json`` prints the same data for scripts. The command never
+starts Redis: it describes a running system, and an embedded Redis that is not running means
+there is nothing to describe.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import redis
+
+from monitor import feedstate, keys
+from monitor.config import Config, load_config
+from monitor.feedlist import all_feeds
+from monitor.models import Delivery
+from monitor.queues import QueueStats, WorkerInfo, list_workers, queue_stats
+from monitor.redisconn import as_str, open_redis
+from workers.deliver import read_dead_letters, read_deliveries
+
+DEFAULT_ALERTS = 10
+SHOWN_FAILURES = 3
+
+
+@dataclass(frozen=True, slots=True)
+class FeedStatus:
+    name: str
+    url: str
+    health: str  # ok, failing, silent, new (see FeedState.health)
+    last_success: float | None
+    last_error: str | None
+    last_error_at: float | None
+    last_new_at: float | None = None  # when a poll last found a new entry
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    at: float
+    rules: int
+    ruleset_hash: str | None
+    feeds: list[FeedStatus]
+    queues: list[QueueStats]
+    workers: list[WorkerInfo]
+    alerts: list[Delivery]
+    dead_letters: list[dict[str, Any]]
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("status", help="one screen: feeds, queues, workers, alerts, failures")
+    p.add_argument("--alerts", type=int, default=DEFAULT_ALERTS, help="last N deliveries (10)")
+    p.add_argument("--json", action="store_true", help="the same data as one JSON object")
+    p.set_defaults(func=cmd_status)
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    cfg = load_config(args.config)
+    conn, _ = open_redis(cfg, start_embedded=False)  # never stop an embedded one: not ours
+    try:
+        status = gather_status(conn, cfg, args.alerts)
+    finally:
+        conn.close()
+    if args.json:
+        print(json.dumps(status_dict(status), ensure_ascii=False, indent=2))
+    else:
+        print(format_status(status))
+    return 0
+
+
+# --- gathering ---------------------------------------------------------------------------
+def gather_status(r: redis.Redis, cfg: Config, alerts: int = DEFAULT_ALERTS) -> Status:
+    now = time.time()
+    count, digest = read_ruleset_summary(r)
+    return Status(
+        at=now,
+        rules=count,
+        ruleset_hash=digest,
+        feeds=[feed_status(r, f.name, f.url, now) for f in all_feeds(cfg, r)],
+        queues=queue_stats(r),
+        workers=list_workers(r),
+        alerts=read_deliveries(r, alerts) if alerts > 0 else [],
+        dead_letters=read_dead_letters(r),
+    )
+
+
+def feed_status(r: redis.Redis, name: str, url: str, now: float) -> FeedStatus:
+    state = feedstate.read_state(r, url)
+    return FeedStatus(
+        name=name,
+        url=url,
+        health=state.health(now),
+        last_success=state.last_success,
+        last_error=state.last_error,
+        last_error_at=state.last_error_at,
+        last_new_at=state.last_new_at,
+    )
+
+
+def read_ruleset_summary(r: redis.Redis) -> tuple[int, str | None]:
+    """(rules published, their hash); (0, None) before the daemon has published any."""
+    found: list[bytes | None] = r.hmget(keys.ruleset(), ["hash", "rules"])  # type: ignore[assignment]
+    digest, rules = found
+    count = len(json.loads(as_str(rules))) if rules else 0
+    return count, as_str(digest) if digest else None
+
+
+# --- formatting (pure) ---------------------------------------------------------------------
+def ago(ts: float | None, now: float) -> str:
+    """A short relative time: '45s ago', '3m ago', '2h ago', '4d ago'; 'never' for None."""
+    if ts is None:
+        return "never"
+    secs = max(0, int(now - ts))
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if secs >= size:
+            return f"{secs // size}{unit} ago"
+    return f"{secs}s ago"
+
+
+def format_feed(f: FeedStatus, now: float, width: int) -> str:
+    line = f"  {f.name:<{width}}  {f.health:<8} last success {ago(f.last_success, now)}"
+    line += f", last new entry {ago(f.last_new_at, now)}"
+    if f.health == "failing" and f.last_error:
+        line += f"\n  {'':<{width}}  error {ago(f.last_error_at, now)}: {f.last_error}"
+    return line
+
+
+def format_feeds(feeds: list[FeedStatus], now: float) -> list[str]:
+    failing = sum(f.health == "failing" for f in feeds)
+    silent = sum(f.health == "silent" for f in feeds)
+    head = f"Feeds: {len(feeds)} ({failing} failing, {silent} silent)"
+    width = max((len(f.name) for f in feeds), default=0)
+    return [head, *(format_feed(f, now, width) for f in feeds)]
+
+
+def format_queues(queues: list[QueueStats]) -> list[str]:
+    return [
+        "Queues:",
+        *(
+            f"  {q.name:<8}  {q.queued} queued, {q.started} running, {q.failed} failed"
+            for q in queues
+        ),
+    ]
+
+
+def format_workers(workers: list[WorkerInfo]) -> list[str]:
+    lines = [f"Workers: {len(workers)}"]
+    for w in workers:
+        job = f"  job {w.current_job}" if w.current_job else ""
+        lines.append(f"  {w.name}  {w.state}  [{', '.join(w.queues)}]{job}")
+    return lines
+
+
+def format_alerts(alerts: list[Delivery]) -> list[str]:
+    lines = [f"Last deliveries: {len(alerts)}" if alerts else "Last deliveries: none yet"]
+    for d in alerts:
+        state = "sent  " if d.ok else "FAILED"
+        lines.append(f"  {d.at}  {state}  {d.channel}  {d.rule or '-'}  {d.url or d.alert_id}")
+    return lines
+
+
+def format_dead_letters(letters: list[dict[str, Any]]) -> list[str]:
+    if not letters:
+        return ["Dead letters: 0"]
+    lines = [f"Dead letters: {len(letters)} (newsmonitor deliveries --failed; ... retry --all)"]
+    for letter in letters[:SHOWN_FAILURES]:
+        lines.append(f"  {letter['at']}  {letter['channel']}  {letter['error']}")
+    return lines
+
+
+def format_status(s: Status) -> str:
+    when = datetime.fromtimestamp(s.at, UTC).strftime("%Y-%m-%d %H:%M:%SZ")
+    rules = f"{s.rules} loaded, hash {s.ruleset_hash[:12]}" if s.ruleset_hash else "none published"
+    sections = [
+        [f"newsmonitor status at {when}", f"Rules: {rules}"],
+        format_feeds(s.feeds, s.at),
+        format_queues(s.queues),
+        format_workers(s.workers),
+        format_alerts(s.alerts),
+        format_dead_letters(s.dead_letters),
+    ]
+    return "\n\n".join("\n".join(lines) for lines in sections)
+
+
+def status_dict(s: Status) -> dict[str, Any]:
+    """The --json shape: times as Unix seconds, the lists in full."""
+    return {
+        "at": s.at,
+        "rules": {"count": s.rules, "hash": s.ruleset_hash},
+        "feeds": [dataclasses.asdict(f) for f in s.feeds],
+        "queues": {q.name: q.to_dict() for q in s.queues},
+        "workers": [worker_dict(w) for w in s.workers],
+        "alerts": [d.to_dict() for d in s.alerts],
+        "dead_letters": {
+            "count": len(s.dead_letters),
+            "latest": [_letter_summary(x) for x in s.dead_letters[:SHOWN_FAILURES]],
+        },
+    }
+
+
+def _letter_summary(letter: dict[str, Any]) -> dict[str, Any]:
+    """A dead letter without its alert body (the article text is for ``deliveries --failed``)."""
+    fields = ("id", "at", "channel", "error", "error_type", "attempts")
+    return {k: letter.get(k) for k in fields} | {"rule": letter.get("alert", {}).get("rule")}
+
+
+def worker_dict(w: WorkerInfo) -> dict[str, Any]:
+    beat = w.last_heartbeat.timestamp() if w.last_heartbeat else None
+    return {
+        "name": w.name,
+        "state": w.state,
+        "queues": list(w.queues),
+        "current_job": w.current_job,
+        "last_heartbeat": beat,
+    }
