@@ -15,7 +15,7 @@ from monitor.models import Article, Event
 from workers.classify.extract import sentence_events
 from workers.classify.lexicon.loader import get_lexicon
 from workers.classify.merge import merge_events
-from workers.classify.scan import scan_sentence
+from workers.classify.scan import scan_key_sentences
 from workers.classify.sentences import split_sentences
 
 
@@ -39,7 +39,7 @@ def classify_text(
     if lexicon is None:
         return []
     pieces = ([title] if title else []) + list(split_sentences(text))
-    scans = [scan_sentence(piece, lexicon) for piece in pieces]
+    scans = scan_key_sentences(pieces, lexicon)
     if not any(scan.has("conflict") and not scan.has("exclude") for scan in scans):
         return []
     found = [f for scan in scans for f in sentence_events(scan, lexicon.lang)]

@@ -41,19 +41,37 @@ def _airborne_weapon(scan: Scan) -> bool:
     return any(scan.has(f"weapon:{kind}") for kind in AIRBORNE)
 
 
+@dataclass(frozen=True, slots=True)
+class _TypeLabels:
+    """The label names one type is read from, built once instead of per sentence."""
+
+    cue: str
+    noun: str
+    exclude: str
+    requires: str
+
+
+LABELS = {
+    name: _TypeLabels(f"cue:{name}", f"noun:{name}", f"exclude:{name}", f"requires:{name}")
+    for name in TYPES
+}
+
+
 def find_cues(scan: Scan) -> list[Cue]:
     """Unblocked cues of the sentence, in token order."""
     cues: list[Cue] = []
+    by_label = scan.by_label
     for name, rule in TYPES.items():
-        if scan.has(f"exclude:{name}"):
+        labels = LABELS[name]
+        spans = list(by_label.get(labels.cue, ()))
+        if not rule.noun_needs_cue:
+            spans += by_label.get(labels.noun, ())
+        if not spans or labels.exclude in by_label:
             continue
         if rule.needs_weapon and not _airborne_weapon(scan):
             continue
-        if name in scan.lexicon.required and not scan.has(f"requires:{name}"):
+        if name in scan.lexicon.required and labels.requires not in by_label:
             continue
-        spans = list(scan.by_label.get(f"cue:{name}", ()))
-        if not rule.noun_needs_cue:
-            spans += scan.by_label.get(f"noun:{name}", ())
         cues.extend(Cue(name, m.start, m.end) for m in spans if not _blocked(scan, m))
     cues.sort(key=lambda c: (c.start, c.end))
     return _drop_nested(cues)

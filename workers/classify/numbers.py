@@ -50,26 +50,6 @@ def parse_digits(token: str, spec: NumberSpec) -> float | None:
     return float(token) if token.isdigit() else None
 
 
-def _is_number_word(token: str, spec: NumberSpec, morphemes: re.Pattern[str] | None) -> bool:
-    if token in spec.words or token in spec.scales:
-        return True
-    parts = token.split("-")
-    if len(parts) > 1 and all(p in spec.words for p in parts):
-        return True
-    return bool(morphemes and morphemes.fullmatch(token))
-
-
-_MORPHEMES: dict[int, re.Pattern[str] | None] = {}
-
-
-def _morpheme_regex(spec: NumberSpec) -> re.Pattern[str] | None:
-    key = id(spec)
-    if key not in _MORPHEMES:
-        alts = "|".join(sorted(map(re.escape, spec.morphemes), key=len, reverse=True))
-        _MORPHEMES[key] = re.compile(f"(?:{alts})+") if alts else None
-    return _MORPHEMES[key]
-
-
 def _words_value(words: list[str], spec: NumberSpec) -> int | None:
     """A run of number words: text2num when the language has it, else the words table."""
     if len(words) == 1 and words[0] in spec.words:
@@ -96,17 +76,15 @@ def find_mentions(scan: Scan) -> list[Mention]:
     """Every number of the sentence that could be a count, in order."""
     spec = scan.lexicon.numbers
     vague = _vague_starts(scan)
-    morphemes = _morpheme_regex(spec)
     found: list[Mention] = []
-    i = 0
-    while i < len(scan.tokens):
-        token = scan.tokens[i]
-        if i not in vague and not token[0].isdigit() and not _is_number_word(
-            token, spec, morphemes
-        ):
-            i += 1
-            continue
-        mention, i = _read_at(scan, i, spec, vague)
+    is_word = spec.is_word
+    starts = [i for i, token in enumerate(scan.tokens)
+              if token[0].isdigit() or i in vague or is_word(token)]
+    end = 0
+    for i in starts:
+        if i < end:
+            continue  # inside the previous mention ("twee dozijn", "hundreds of thousands")
+        mention, end = _read_at(scan, i, spec, vague)
         if mention is not None:
             found.append(mention)
     found = [_flag(scan, m) for m in _join_ranges(scan, found)]
@@ -164,22 +142,21 @@ def _read_digits(scan: Scan, i: int, spec: NumberSpec) -> tuple[Mention | None, 
     return Mention(int(value), i, i + 1 + (scale > 1)), i + 1 + (scale > 1)
 
 
-def _joins(scan: Scan, j: int, words: list[str], morphemes: re.Pattern[str] | None) -> bool:
+def _joins(scan: Scan, j: int, words: list[str]) -> bool:
     """'and' inside 'one hundred and five': only after a scale, before another number word."""
     spec = scan.lexicon.numbers
     return (
         scan.tokens[j] in spec.joiners and bool(words) and words[-1] in spec.scales
-        and j + 1 < len(scan.tokens) and _is_number_word(scan.tokens[j + 1], spec, morphemes)
+        and j + 1 < len(scan.tokens) and spec.is_word(scan.tokens[j + 1])
     )
 
 
 def _read_words(scan: Scan, i: int, spec: NumberSpec) -> tuple[Mention | None, int]:
-    morphemes = _morpheme_regex(spec)
     words: list[str] = []
     j = i
     while j < len(scan.tokens):
         tok = scan.tokens[j]
-        if not (_is_number_word(tok, spec, morphemes) or _joins(scan, j, words, morphemes)):
+        if not (spec.is_word(tok) or _joins(scan, j, words)):
             break
         words.append(tok)
         j += 1

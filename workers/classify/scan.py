@@ -5,11 +5,11 @@ Labelling is the only per-token work; everything after it is integer comparisons
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from workers.classify.lexicon.loader import Lexicon
-from workers.classify.lexicon.patterns import Match
+from workers.classify.lexicon.patterns import Entry, Labels, Match
 from workers.classify.sentences import Sentence, tokenize
 
 # Tokens that end a clause for scope rules (hypotheticals, negation) and count windows.
@@ -23,9 +23,8 @@ class Scan:
 
     sentence: Sentence
     lexicon: Lexicon
-    matches: list[Match]
     by_label: dict[str, list[Match]] = field(default_factory=dict)
-    at_token: list[set[str]] = field(default_factory=list)
+    at_token: list[Labels] = field(default_factory=list)  # read-only: shared with the cache
 
     @property
     def tokens(self) -> tuple[str, ...]:
@@ -59,11 +58,25 @@ class Scan:
 def scan_sentence(text: str, lexicon: Lexicon) -> Scan:
     """Tokenise and label one sentence."""
     sentence = tokenize(text)
-    matches = lexicon.patterns.match(sentence.lower)
-    by_label: dict[str, list[Match]] = defaultdict(list)
-    at_token: list[set[str]] = [set() for _ in sentence.tokens]
-    for m in matches:
-        by_label[m.label].append(m)
-        for i in range(m.start, m.end):
-            at_token[i].add(m.label)
-    return Scan(sentence, lexicon, matches, dict(by_label), at_token)
+    return _labelled(sentence, lexicon, lexicon.patterns.entries(sentence.lower))
+
+
+def scan_key_sentences(pieces: Iterable[str], lexicon: Lexicon) -> list[Scan]:
+    """Scans of the sentences that hold a key label (a cue, a count noun, a conflict marker).
+
+    The others can neither yield an event nor open the conflict gate, so their labelling
+    stops after the per-token lookup: most sentences of an article end there.
+    """
+    patterns = lexicon.patterns
+    out = []
+    for text in pieces:
+        sentence = tokenize(text)
+        entries = patterns.entries(sentence.lower)
+        if patterns.has_key(entries):
+            out.append(_labelled(sentence, lexicon, entries))
+    return out
+
+
+def _labelled(sentence: Sentence, lexicon: Lexicon, entries: list[Entry]) -> Scan:
+    by_label, at_token = lexicon.patterns.index(entries)
+    return Scan(sentence, lexicon, by_label, at_token)

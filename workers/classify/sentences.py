@@ -9,27 +9,47 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 # A sentence ends at . ! ? (optionally followed by a closing quote) before a space and a
 # capital, digit or opening quote. "1.351" and "U.S." do not match: no space, or an initial.
-_END = re.compile(r"(?<=[.!?…])[\"'”’»]?\s+(?=[\"'“‘„«(]?[^\W\d_a-zß-ÿ]|\d)")
-_INITIAL = re.compile(r"(?:^|\s)(?:[A-Z]\.)+$|\b(?:[A-Z][a-z]{0,2})\.$")
-_TOKEN = re.compile(
-    r"[^\W\d_]+\d\w*|\d+(?:[.,:]\d+)*|[^\W\d_]+(?:[-'’][^\W\d_]+)*|\w+|[^\w\s]"
-)
+# Group 1 is the gap dropped between two sentences.
+_END = re.compile(r"[.!?…]([\"'”’»]?\s+)(?=[\"'“‘„«(]?[^\W\d_a-zß-ÿ]|\d)")
+# Read on the last word only: "U.S." (initials) or "Mr." / "Gen." (a short capitalised word).
+_INITIAL = re.compile(r"(?:[A-Z]\.)+|.*\b[A-Z][a-z]{0,2}\.")
+# Words (with inner hyphens/apostrophes, or glued digits: "57th", "kh101"), numbers kept whole,
+# other word characters, single punctuation marks. Written so that a word is read in one pass.
+_TOKEN = re.compile(r"[^\W\d_]+(?:\d\w*|(?:[-'’][^\W\d_]+)*)|\d+(?:[.,:]\d+)*|\w+|[^\w\s]")
 MAX_SENTENCE = 1000  # characters; longer runs are cut so one bad page cannot stall a worker
 
 
-@dataclass(frozen=True, slots=True)
 class Sentence:
-    """A sentence with its tokens (original case), their lower-case forms and char offsets."""
+    """A sentence with its tokens (original case), their lower-case forms and char offsets.
 
-    text: str
-    tokens: tuple[str, ...]
-    lower: tuple[str, ...]
-    starts: tuple[int, ...]
-    ends: tuple[int, ...]
+    Offsets are only needed to read numbers, which most sentences never reach, so they are
+    computed on first use.
+    """
+
+    __slots__ = ("_spans", "lower", "text", "tokens")
+
+    def __init__(self, text: str, tokens: tuple[str, ...], lower: tuple[str, ...]) -> None:
+        self.text = text
+        self.tokens = tokens
+        self.lower = lower
+        self._spans: tuple[tuple[int, ...], tuple[int, ...]] | None = None
+
+    def _offsets(self) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        if self._spans is None:
+            found = list(_TOKEN.finditer(self.text))
+            self._spans = tuple(m.start() for m in found), tuple(m.end() for m in found)
+        return self._spans
+
+    @property
+    def starts(self) -> tuple[int, ...]:
+        return self._offsets()[0]
+
+    @property
+    def ends(self) -> tuple[int, ...]:
+        return self._offsets()[1]
 
     def glued(self, i: int) -> str:
         """The character right after token i when no space separates it ("57th", "45-")."""
@@ -38,23 +58,43 @@ class Sentence:
 
 
 def tokenize(text: str) -> Sentence:
-    """Tokens with offsets; numbers stay whole ("1.351", "2,5") for the number reader."""
-    found = list(_TOKEN.finditer(text))
-    tokens = tuple(m.group() for m in found)
-    return Sentence(
-        text=text,
-        tokens=tokens,
-        lower=tuple(t.lower() for t in tokens),
-        starts=tuple(m.start() for m in found),
-        ends=tuple(m.end() for m in found),
-    )
+    """Tokens; numbers stay whole ("1.351", "2,5") for the number reader."""
+    tokens = tuple(_tokens(text))
+    return Sentence(text, tokens, tuple(map(str.lower, tokens)))
+
+
+def _tokens(text: str) -> list[str]:
+    """The same tokens as ``_TOKEN.findall(text)``, in a third of the time.
+
+    No token spans whitespace, so each whitespace-separated chunk is tokenised alone, and a
+    chunk that is one word, or one word and a final mark ("Kyiv,"), needs no regex at all.
+    """
+    out: list[str] = []
+    for chunk in text.split():
+        if chunk.isalpha():
+            out.append(chunk)
+            continue
+        head, last = chunk[:-1], chunk[-1]
+        if head.isalpha() and not last.isalnum() and last != "_":
+            out += (head, last)
+        else:
+            out += _TOKEN.findall(chunk)
+    return out
+
+
+def _ends_in_initial(piece: str) -> bool:
+    """Whether the full stop that ends ``piece`` belongs to an initial or abbreviation."""
+    if not piece.endswith("."):
+        return False
+    words = piece.rsplit(None, 1)
+    return bool(words) and _INITIAL.fullmatch(words[-1]) is not None
 
 
 def _split_line(line: str) -> Iterator[str]:
     start = 0
     for m in _END.finditer(line):
-        piece = line[start : m.start()]
-        if _INITIAL.search(piece):
+        piece = line[start : m.start(1)]
+        if _ends_in_initial(piece):
             continue
         yield piece
         start = m.end()

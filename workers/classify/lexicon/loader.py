@@ -9,8 +9,9 @@ keys, wrong shapes), so a typo fails at start, not silently at classification ti
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from workers.classify.taxonomy import TYPES
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent / "lang"
 ENV_DIRS = "NEWSMONITOR_LANG_DIRS"
+WORD_CACHE_LIMIT = 100_000  # distinct tokens remembered per language by NumberSpec.is_word
 
 TOP_KEYS = {"version", "lang", "lemmatizer", "numbers", "markers", "weapons", "sides", "types"}
 NUMBER_KEYS = {
@@ -37,6 +39,11 @@ MARKER_KEYS = {
     "conflict", "exclude", "persons", "launch", "toll", "coordinators", "each_side",
 }
 TYPE_KEYS = {"cues", "count_nouns", "exclude", "status", "requires"}
+# A sentence with none of these labels yields no event and cannot open the conflict gate,
+# so the classifier skips the rest of its labelling (patterns.PatternSet.has_key).
+KEY_LABELS = ("cue:", "noun:", "conflict")
+# Markers the classifier only reads per token (Scan.at_token), never as spans (Scan.by_label).
+TOKEN_ONLY = ("function_words", "coordinators")
 
 
 class LexiconError(ConfigError):
@@ -63,6 +70,34 @@ class NumberSpec:
     range_joiners: frozenset[str]
     of_words: frozenset[str]
     joiners: frozenset[str]  # "one hundred and five": joins words after a scale
+    # Answers of is_word, per token: a sentence asks about every token, an article about
+    # the same few hundred again and again. Filled as tokens come; never part of equality.
+    _word_cache: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
+
+    def is_word(self, token: str) -> bool:
+        """A spelled number: a number word or scale, words joined by "-", or only morphemes."""
+        known = self._word_cache.get(token)
+        if known is None:
+            if len(self._word_cache) >= WORD_CACHE_LIMIT:
+                self._word_cache.clear()
+            known = self._word_cache[token] = self._spelled(token)
+        return known
+
+    def _spelled(self, token: str) -> bool:
+        if token in self.words or token in self.scales:
+            return True
+        parts = token.split("-")
+        if len(parts) > 1 and all(p in self.words for p in parts):
+            return True
+        rx = _morpheme_regex(self.morphemes)
+        return bool(rx and rx.fullmatch(token))
+
+
+@lru_cache(maxsize=32)
+def _morpheme_regex(morphemes: tuple[str, ...]) -> re.Pattern[str] | None:
+    """'zevenhonderdvijftig' is made only of morphemes; longest first so none is cut short."""
+    alts = "|".join(sorted(map(re.escape, morphemes), key=len, reverse=True))
+    return re.compile(f"(?:{alts})+") if alts else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,7 +197,7 @@ def _parse(path: Path, data: Any) -> Lexicon:
     for word, value in numbers.scales.items():
         patterns.add(f"scale:{value}", [word])
     _add_types(path, patterns, data.get("types"))
-    patterns.compile()
+    patterns.compile(KEY_LABELS, TOKEN_ONLY)
     required = frozenset(
         name for name, body in (data.get("types") or {}).items() if (body or {}).get("requires")
     )

@@ -4,24 +4,28 @@ A pattern is one or more space-separated token patterns. A token pattern is a wo
 equal the token or its lemma, or carries ``*`` at the start and/or end for a suffix, prefix or
 infix match on the surface form (Dutch compounds: ``*aanval*`` matches ``raketaanvallen``).
 ``...`` between token patterns allows a gap of up to ``GAP`` tokens, for Dutch separable verbs
-("vuurde ... af"). Every pattern compiles once, when its language loads; matching a sentence
-is then dictionary lookups on a per-token label cache, so per-article work stays cheap.
+("vuurde ... af"). Every pattern compiles once, when its language loads; each distinct token
+is then looked up once per process (lemma and wildcards included) and its entry cached, so a
+sentence costs one dictionary lookup per token plus the phrases its tokens can start.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from typing import NamedTuple
 
 GAP = "..."
 MAX_GAP = 6
 CACHE_LIMIT = 200_000
 
+Labels = AbstractSet[str]  # the labels on one token
 
-@dataclass(frozen=True, slots=True)
-class Match:
-    """A labelled span of tokens [start, end) in one sentence."""
+
+class Match(NamedTuple):
+    """A labelled span of tokens [start, end) in one sentence (a tuple: made by the thousand)."""
 
     label: str
     start: int
@@ -44,6 +48,26 @@ class _Phrase:
     gaps: tuple[bool, ...]  # gaps[i]: a gap is allowed before parts[i]
 
 
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One token's cached lookup: everything matching needs, computed once per token.
+
+    ``tight`` indexes the phrases this token starts by their second part (no gap allowed),
+    so a phrase is only tried when the next token can continue it; ``loose`` holds those
+    whose second part may come after a gap. Each phrase keeps its rank in ``starts`` so the
+    spans come out in one fixed order whatever the index.
+    """
+
+    labels: frozenset[str]  # every label, internal phrase-part ids included
+    plain: tuple[str, ...]  # the public single-token labels, sorted
+    spanned: tuple[str, ...]  # those of them that ``index`` lists as spans (not token-only)
+    plain_set: Labels  # the same as a set, shared by every sentence the token occurs in
+    tight: dict[str, tuple[tuple[int, _Phrase], ...]]
+    loose: tuple[tuple[int, _Phrase], ...]
+    key: bool  # a key label on its own (see PatternSet.compile)
+    key_phrases: tuple[_Phrase, ...]  # phrases it starts whose label is a key label
+
+
 class PatternSet:
     """All patterns of one language, compiled; labels sentences token by token."""
 
@@ -54,8 +78,9 @@ class PatternSet:
         self._wild: list[tuple[re.Pattern[str], str]] = []
         self._phrases: list[_Phrase] = []
         self._starts: dict[str, list[_Phrase]] = {}  # first part's label -> its phrases
-        self._cache: dict[str, frozenset[str]] = {}
-        self._split: dict[str, tuple[tuple[str, ...], tuple[_Phrase, ...]]] = {}
+        self._cache: dict[str, Entry] = {}
+        self._keys: tuple[str, ...] = ()
+        self._token_only: frozenset[str] = frozenset()
 
     def add(self, label: str, patterns: Iterable[str]) -> None:
         """Register patterns under ``label`` (one label may hold many patterns)."""
@@ -89,45 +114,133 @@ class PatternSet:
         self._phrases.append(phrase)
         self._starts.setdefault(parts[0], []).append(phrase)
 
-    def compile(self) -> None:
-        """Join each label's wildcards into one regex: one test per label per new token."""
+    def compile(self, keys: Iterable[str] = (), token_only: Iterable[str] = ()) -> None:
+        """Join each label's wildcards into one regex: one test per label per new token.
+
+        ``keys`` are label prefixes a sentence must hold to matter at all (see ``has_key``).
+        ``token_only`` labels are only ever asked of a token ("is this a function word?"):
+        ``index`` gives them no spans when they sit on a single token, which saves most of
+        its work, since they are the commonest labels by far.
+        """
         self._wild = [(re.compile("|".join(src)), label) for label, src in self._wild_src.items()]
+        self._keys = tuple(keys)
+        self._token_only = frozenset(token_only)
         self._cache.clear()
-        self._split.clear()
+
+    def entry(self, token: str) -> Entry:
+        """The cached entry of one lower-cased token (exact/lemma hits plus wildcard hits)."""
+        found = self._cache.get(token)
+        if found is None:
+            if len(self._cache) >= CACHE_LIMIT:
+                self._cache.clear()
+            found = self._cache[token] = self._lookup(token)
+        return found
 
     def labels(self, token: str) -> frozenset[str]:
-        """The labels of one lower-cased token: exact/lemma hits plus wildcard hits, cached."""
-        found = self._cache.get(token)
-        if found is not None:
-            return found
+        """The labels of one lower-cased token, internal phrase-part ids included."""
+        return self.entry(token).labels
+
+    def _lookup(self, token: str) -> Entry:
         hits = set(self._exact.get(token, ()))
         lemma = self._lemmatize(token)
         if lemma != token:
             hits.update(self._exact.get(lemma, ()))
         hits.update(label for rx, label in self._wild if rx.fullmatch(token))
-        found = frozenset(hits)
-        if len(self._cache) >= CACHE_LIMIT:
-            self._cache.clear()
-            self._split.clear()
-        self._cache[token] = found
         # Sorted, so results never depend on hash order; phrase starts resolved once.
-        plain = tuple(sorted(label for label in found if not label.startswith("#")))
-        starts = tuple(p for label in sorted(found) for p in self._starts.get(label, ()))
-        self._split[token] = (plain, starts)
-        return found
+        plain = tuple(sorted(label for label in hits if not label.startswith("#")))
+        starts = [p for label in sorted(hits) for p in self._starts.get(label, ())]
+        tight: dict[str, list[tuple[int, _Phrase]]] = {}
+        loose = []
+        for rank, phrase in enumerate(starts):
+            if len(phrase.parts) < 2 or phrase.gaps[1]:
+                loose.append((rank, phrase))
+            else:
+                tight.setdefault(phrase.parts[1], []).append((rank, phrase))
+        return Entry(
+            labels=frozenset(hits), plain=plain, plain_set=frozenset(plain),
+            spanned=tuple(label for label in plain if label not in self._token_only),
+            tight={k: tuple(v) for k, v in tight.items()}, loose=tuple(loose),
+            key=any(label.startswith(self._keys) for label in plain) if self._keys else False,
+            key_phrases=tuple(p for p in starts if self._keys and p.label.startswith(self._keys)),
+        )
+
+    def entries(self, tokens: Sequence[str]) -> list[Entry]:
+        """The entries of a lower-cased token list."""
+        cache = self._cache
+        return [cache.get(t) or self.entry(t) for t in tokens]
+
+    def has_key(self, entries: Sequence[Entry]) -> bool:
+        """Whether any key label (a prefix given to ``compile``) matches in the sentence."""
+        labels = None
+        for i, e in enumerate(entries):
+            if e.key:
+                return True
+            for phrase in e.key_phrases:
+                labels = labels or [x.labels for x in entries]
+                if _extend(phrase, labels, i + 1, 1) is not None:
+                    return True
+        return False
 
     def match(self, tokens: Sequence[str]) -> list[Match]:
         """Every labelled span in a lower-cased token list (single tokens and phrases)."""
-        token_labels = [self.labels(t) for t in tokens]
+        entries = self.entries(tokens)
+        token_labels = [e.labels for e in entries]
         out: list[Match] = []
-        for i, token in enumerate(tokens):
-            plain, starts = self._split[token]
-            out.extend(Match(label, i, i + 1) for label in plain)
-            for phrase in starts:
-                end = _extend(phrase, token_labels, i + 1, 1)
-                if end is not None:
-                    out.append(Match(phrase.label, i, end))
+        for i, e in enumerate(entries):
+            out.extend([Match(label, i, i + 1) for label in e.plain])
+            out.extend(_phrases_at(e, token_labels, i))
         return out
+
+    def index(self, entries: Sequence[Entry]) -> tuple[dict[str, list[Match]], list[Labels]]:
+        """The spans of a sentence by label, and the labels covering each token.
+
+        The spans of ``match`` in the same order, built in one pass, less the single-token
+        spans of token-only labels; a token that no phrase covers shares its cached label
+        set instead of copying it.
+        """
+        token_labels = [e.labels for e in entries]
+        by_label: dict[str, list[Match]] = {}
+        at_token: list[Labels] = [e.plain_set for e in entries]
+        for i, e in enumerate(entries):
+            for label in e.spanned:
+                _add(by_label, Match(label, i, i + 1))
+            if e.loose or e.tight:
+                for m in _phrases_at(e, token_labels, i):
+                    _add(by_label, m)
+                    for j in range(m.start, m.end):
+                        at_token[j] = at_token[j] | {m.label}
+        return by_label, at_token
+
+
+def _add(by_label: dict[str, list[Match]], m: Match) -> None:
+    spans = by_label.get(m.label)
+    if spans is None:
+        by_label[m.label] = [m]
+    else:
+        spans.append(m)
+
+
+def _phrases_at(e: Entry, token_labels: list[frozenset[str]], i: int) -> list[Match]:
+    """The phrases that start at token i and match, in their fixed order."""
+    tried = list(e.loose)
+    if e.tight and i + 1 < len(token_labels):
+        tight = e.tight
+        for label in token_labels[i + 1]:
+            found = tight.get(label)
+            if found:
+                tried.extend(found)
+    if len(tried) > 1:
+        tried.sort(key=_rank)
+    out = []
+    for _, phrase in tried:
+        end = _extend(phrase, token_labels, i + 1, 1)
+        if end is not None:
+            out.append(Match(phrase.label, i, end))
+    return out
+
+
+def _rank(item: tuple[int, _Phrase]) -> int:
+    return item[0]
 
 
 def _extend(phrase: _Phrase, token_labels: list[frozenset[str]], pos: int, k: int) -> int | None:
