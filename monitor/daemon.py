@@ -18,9 +18,11 @@ from pathlib import Path
 import httpx
 import redis
 
-from monitor import keys
+from monitor import keys, metrics
 from monitor.config import Config
+from monitor.errors import ConfigError
 from monitor.feedlist import all_feeds
+from monitor.health import HealthServer, start_health_server
 from monitor.leader import Leadership
 from monitor.polling import Poller
 from monitor.redisconn import open_redis
@@ -60,9 +62,17 @@ def run_daemon(cfg: Config, opts: RunOptions) -> int:
         watcher.load_initial()
         client = httpx.Client(follow_redirects=False)
         leadership = Leadership(r)
-        poller = Poller(r, cfg, client, make_queue(keys.QUEUE_ENTRIES, r), leadership)
+        poller = Poller(
+            r,
+            cfg,
+            client,
+            make_queue(keys.QUEUE_ENTRIES, r),
+            leadership,
+            on_result=lambda res: metrics.record_poll(r, res.status, res.new),
+        )
         poller.set_feeds(all_feeds(cfg, r))
         leadership.check()
+        health = _start_health(r, cfg)
         sched = build_scheduler(housekeeping(r, cfg, watcher, poller, leadership))
         log.info(
             "newsmonitor running: %d feed(s), %d rule(s), %d channel(s), %s workers, redis %s",
@@ -82,6 +92,8 @@ def run_daemon(cfg: Config, opts: RunOptions) -> int:
                 pool.start(logging_level=logging.getLevelName(log.getEffectiveLevel()))
         finally:
             sched.shutdown(wait=True)
+            if health is not None:
+                health.shutdown()
             poller.shutdown()
             leadership.release()
             client.close()
@@ -134,6 +146,18 @@ def housekeeping(
         ("retention", RETENTION_INTERVAL, leader_only(lambda: trim(r, cfg.retention.articles))),
         ("silence", SILENCE_INTERVAL, leader_only(silence)),
     ]
+
+
+def _start_health(r: redis.Redis, cfg: Config) -> HealthServer | None:
+    """/healthz and /metrics; a port in use is logged, not fatal (a second daemon on one
+    machine, e.g. a standby, must still run)."""
+    if not cfg.health.enabled:
+        return None
+    try:
+        return start_health_server(r, cfg.health.host, cfg.health.port)
+    except ConfigError as exc:
+        log.error("%s; running without /healthz and /metrics", exc)
+        return None
 
 
 def _wait_for_signal() -> None:

@@ -14,7 +14,7 @@ import logging
 from collections.abc import Iterable
 
 import redis
-from rq import Queue
+from rq import Queue, Retry
 
 from monitor import keys
 from monitor.models import Entry
@@ -23,6 +23,9 @@ from monitor.redisconn import as_str
 log = logging.getLogger(__name__)
 
 ENTRY_JOB = "workers.jobs.process_entry"
+# A page that times out or a Redis hiccup is tried again: after 1 min, 5 min, 30 min. An entry
+# that still fails stays in RQ's failed registry (see `newsmonitor status`), never silently gone.
+ENTRY_RETRY_BACKOFF = (60, 300, 1800)
 
 
 def _seen_keys(entry: Entry) -> list[str]:
@@ -71,6 +74,7 @@ def enqueue_entry_once(r: redis.Redis, queue: Queue, entry: Entry, job_timeout: 
                 result_ttl=3600,
                 failure_ttl=keys.ARTICLE_TTL,
                 description=f"entry {entry.link}",
+                retry=Retry(max=len(ENTRY_RETRY_BACKOFF), interval=list(ENTRY_RETRY_BACKOFF)),
                 pipeline=pipe,
             )
             for key in seen:

@@ -22,7 +22,7 @@ import httpx
 import redis
 from rq import Queue
 
-from monitor import feedstate, keys
+from monitor import feedstate, keys, metrics
 from monitor.config import Config
 from monitor.leader import Leadership
 from monitor.models import Feed
@@ -136,6 +136,7 @@ class Poller:
             return result
         except Exception:  # a poll must never kill its thread; the feed stays scheduled
             log.exception("poll of %s crashed; retrying at the next interval", feed.url)
+            metrics.record_poll(self.r, "error")
             feedstate.schedule(self.r, feed.url, time.time() + self.pacing.default_interval)
             return None
         finally:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import signal
 import threading
 from collections.abc import Callable, Sequence
 from multiprocessing.process import BaseProcess
@@ -45,7 +46,10 @@ class NewsWorker(SimpleWorker):
 
 def _run_worker_detached(*args: Any, **kwargs: Any) -> None:
     os.setpgid(0, 0)
-    _die_with_parent()
+    # SIGKILL, not SIGTERM: RQ answers SIGTERM by finishing its job first, and a worker that
+    # outlives its daemon would finish against whatever Redis comes up next. Killed, its job
+    # is requeued by the daemon's sweep (monitor/sweep.py).
+    _die_with_parent(signal.SIGKILL)
     run_worker(*args, **kwargs)
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import re
 import signal
 import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 import redis
 
@@ -46,6 +48,7 @@ def write_config(tmp: Path, redis_url: str, http: LocalHTTPServer, smtp: SMTPSin
         f" smtp_host: 127.0.0.1, smtp_port: {smtp.port}, starttls: false}}\n"
         f"  hook: {{type: webhook, url: '{http.url('/hook')}', secret: '${{HOOK_SECRET}}'}}\n"
         "delivery: {retries: 2, backoff: [1]}\n"
+        "health: {port: 0}\n"
     )
     return cfg
 
@@ -98,6 +101,11 @@ def test_daemon_alerts_once_per_rule_article_and_channel(
         counts = {e["count"] for p in big for e in p["events"]}
         assert 261 in counts  # "261 gevechten op een dag" in seed-000
         assert all(p["article"]["url"].startswith(http_server.base) for p in payloads)
+        health_url = re.search(r"health and metrics on (http://[\d.:]+)", (tmp_path / "daemon.log").read_text())
+        assert health_url, "the daemon did not say where /healthz is"
+        assert httpx.get(health_url.group(1) + "/healthz").json()["status"] == "ok"
+        exposed = httpx.get(health_url.group(1) + "/metrics").text
+        assert 'newsmonitor_alerts_total{rule="big-counts"}' in exposed
         subjects = [m["Subject"] for m in smtp_server.messages]
         assert len(subjects) == len(big) and all("big-counts" in s for s in subjects)
         assert len(hooks) >= 3 and mails
