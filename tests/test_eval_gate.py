@@ -6,8 +6,9 @@ fails the gate with a message to re-measure, so floors never silently refer to o
 dev2 first sight (scored once, frozen at commit 65f159b, before any of its errors were read):
 type F1 0.897, (type, count) F1 0.717 on dev2.jsonl. That is the number that predicts unseen
 news; everything after it was tuned on dev + dev2 together.
-Measured at pinning: dev + dev2 type F1 0.928, count F1 0.825; seeds type F1 0.964, all seed
-counts found. Floors sit about 0.01-0.02 below.
+Measured at pinning: dev + dev2 type F1 0.928, count F1 0.855 (dev 0.884, dev2 0.829; was
+0.825 before the part-of-a-total rules in merge.py); seeds type F1 0.964, all seed counts
+found. Floors sit about 0.01 below.
 """
 
 from __future__ import annotations
@@ -30,10 +31,10 @@ FILES = (
 CORPUS_SHA256 = "a3249c5a1fd9c809fb7d59252efaeba255ae66b215777a66951f4aadab686388"
 
 DEV_TYPE_F1 = 0.915
-DEV_COUNT_F1 = 0.81
+DEV_COUNT_F1 = 0.845
 DEV_TYPE_FLOORS = {
     "attack": 0.92, "casualties": 0.97, "ceasefire": 0.93, "combat": 0.86,
-    "infrastructure": 0.87, "interception": 0.87, "negotiation": 0.91,
+    "infrastructure": 0.87, "interception": 0.88, "negotiation": 0.91,
     "prisoner_exchange": 0.91, "sanctions": 0.88, "territorial_change": 0.93,
     "troop_deployment": 0.87,
 }

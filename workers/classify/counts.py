@@ -157,6 +157,7 @@ def find_counts(scan: Scan, mentions: list[Mention], cues: list[Cue]) -> list[Co
     for k, (_, t) in headless.items():
         claimed[k].add(t)
     _claim_wholes(mentions, heads, claimed, cue_types)
+    _claim_each(scan, mentions, claimed)
     return [
         Count(t, mentions[k], heads[k]) for k in range(len(mentions)) for t in sorted(claimed[k])
     ]
@@ -192,6 +193,20 @@ def _nearest_mention(
         if best is None or d < best[0]:
             best = (d, k)
     return best[1] if best else None
+
+
+def _claim_each(scan: Scan, mentions: list[Mention], claimed: list[set[str]]) -> None:
+    """'314 prisoners exchanged - 157 from each side': the per-side figure of the swap.
+
+    It sits past a clause break, out of every cue's reach, but half a claimed total with an
+    ``each_side`` marker after it can only be that total's share per side.
+    """
+    for k, m in enumerate(mentions):
+        if claimed[k] or not scan.starting_at("each_side", m.end):
+            continue
+        for other, got in zip(mentions, claimed, strict=True):
+            if other.value == 2 * m.value:
+                claimed[k] |= got
 
 
 def _claim_wholes(

@@ -22,6 +22,10 @@ class Found:
     event: Event
     vague: bool = False
     each: bool = False  # a per-side count ("157 each"): a total of twice it is the same swap
+    impact: bool = False  # munitions that hit ("25 drones hit nine sites"): maybe a subset
+    earlier: bool = False  # a figure given earlier ("said earlier that 54"): maybe superseded
+    ceiling: bool = False  # "as many as 12,000": an alternative to a lower figure, if any
+    owner: tuple[str, ...] = ()  # capitalised modifiers: "57 Ukrainian drones" -> ("ukrainian",)
 
 
 def sentence_events(scan: Scan, lang: str) -> list[Found]:
@@ -65,4 +69,13 @@ def _counted(scan: Scan, lang: str, c: Count, location: str | None) -> Found:
                           weapon=weapon)
     each = scan.starting_at("each_side", c.head.index + 1) is not None or scan.starting_at(
         "each_side", c.mention.end) is not None
-    return Found(event, vague=c.mention.vague, each=each)
+    impact = c.type == "attack" and c.head.kind == "weapon" and scan.has("impact")
+    ceiling = scan.ending_at("ceiling", c.mention.start) is not None
+    return Found(event, vague=c.mention.vague, each=each, impact=impact,
+                 earlier=scan.has("earlier"), ceiling=ceiling, owner=_owner(scan, c))
+
+
+def _owner(scan: Scan, c: Count) -> tuple[str, ...]:
+    """Proper adjectives between a number and its head say whose they are ("Russian")."""
+    words = scan.sentence.tokens[c.mention.end : c.head.index]
+    return tuple(w.lower() for w in words if w[:1].isupper())

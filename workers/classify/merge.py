@@ -4,6 +4,13 @@ EVENTS.md rule 5 and the annotation notes: exact restatements collapse; a vague 
 way to a precise one of the same order ("Tientallen doden" beside "44 doden" is one toll, 44)
 unless it names a different side (dozens of soldiers beside forty dead is a second toll);
 a shoot-down implies a launch, so an interception brings an (uncounted) attack with it.
+
+Parts of a figure the same article states are not events of their own (see ``_part``):
+munitions that hit, out of a larger salvo; shoot-downs over one place, beside a larger
+count of the same weapon for none or another place (unless they name another owner: each
+side reports its own); a figure given "earlier" that a larger one replaced;
+a rounded figure ("ruim vijfhonderd") beside the exact one (502); "as many as N" beside a
+lower figure of the same type.
 """
 
 from __future__ import annotations
@@ -12,6 +19,10 @@ from monitor.models import Event
 from workers.classify.extract import Found
 
 VAGUE_SPAN = 10  # a precise count within [v, 10 v) supersedes a vague count v
+ROUNDING = 0.1  # an approximate count within 10% of a precise one restates it
+# Shoot-downs are reported as a total, then region by region (EVENTS.md hard cases). Tolls are
+# not: a place's toll beside a larger one is as often another incident as a part of it.
+PLACE_PARTS = frozenset({"interception"})
 
 
 def _superseded(f: Found, found: list[Found]) -> bool:
@@ -34,6 +45,62 @@ def _doubled(f: Found, found: list[Found]) -> bool:
     )
 
 
+def _same_kind(a: Event, b: Event) -> bool:
+    """Two counts of one type that could be a part and its whole (weapons must agree)."""
+    return a.type == b.type and b.count is not None and (
+        a.weapon is None or b.weapon is None or a.weapon == b.weapon)
+
+
+def _hit_subset(f: Found, o: Found) -> bool:
+    return f.impact and not o.impact and _larger(o, f)
+
+
+def _place_part(f: Found, o: Found) -> bool:
+    loc = f.event.location
+    return (loc is not None and f.event.type in PLACE_PARTS and o.event.location != loc
+            and f.owner == o.owner and _larger(o, f))
+
+
+def _replaced(f: Found, o: Found) -> bool:
+    return f.earlier and not o.earlier and _larger(o, f)
+
+
+def _rounded(f: Found, o: Found) -> bool:
+    """'ruim vijfhonderd drones' beside '502 drones', 'bijna honderd' beside 'minstens 95'."""
+    c, oc = f.event.count or 0, o.event.count or 0
+    return (f.event.approx and not f.vague and abs(oc - c) <= ROUNDING * c
+            and _zeros(oc) < _zeros(c))
+
+
+def _zeros(n: int) -> int:
+    """Trailing zeros: how round a figure is (500 -> 2, 502 -> 0)."""
+    k = 0
+    while n and n % 10 == 0:
+        n, k = n // 10, k + 1
+    return k
+
+
+def _above(f: Found, o: Found) -> bool:
+    """'sent 10,000 troops ... as many as 12,000': the ceiling of the figure just given."""
+    return (f.ceiling and not o.ceiling and _larger(f, o)
+            and f.event.evidence == o.event.evidence)
+
+
+def _larger(a: Found, b: Found) -> bool:
+    return (a.event.count or 0) > (b.event.count or 0)
+
+
+PART_RULES = [_hit_subset, _place_part, _replaced, _rounded, _above]
+
+
+def _part(f: Found, found: list[Found]) -> bool:
+    """Whether ``f``'s count is a part, an earlier or rounded form, of another stated figure."""
+    if f.event.count is None:
+        return False
+    others = [o for o in found if o is not f and _same_kind(f.event, o.event)]
+    return any(rule(f, o) for o in others for rule in PART_RULES)
+
+
 def merge_events(found: list[Found]) -> list[Event]:
     """Deduplicated events in text order."""
     out: list[Event] = []
@@ -41,7 +108,7 @@ def merge_events(found: list[Found]) -> list[Event]:
     counted_types = {f.event.type for f in found if f.event.count is not None}
     for f in found:
         e = f.event
-        if _superseded(f, found) or _doubled(f, found):
+        if _superseded(f, found) or _doubled(f, found) or _part(f, found):
             continue
         if e.count is None and e.type in counted_types:
             continue

@@ -37,6 +37,7 @@ MARKER_KEYS = {
     "approx", "upper_bound", "part_before", "part_after", "negation", "hypothetical", "units",
     "months", "background", "cumulative", "function_words", "location_prepositions",
     "conflict", "exclude", "persons", "launch", "toll", "coordinators", "each_side",
+    "impact", "earlier", "ceiling",
 }
 TYPE_KEYS = {"cues", "count_nouns", "exclude", "status", "requires"}
 # A sentence with none of these labels yields no event and cannot open the conflict gate,

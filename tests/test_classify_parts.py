@@ -1,0 +1,72 @@
+"""Parts, earlier and rounded forms of a figure the same article states are not events.
+
+Sentences written for these tests (annotation notes: "parts of a stated total", "superseded
+figures", "a vague restatement gives way", "157 each, not 314", "explosions are not counted").
+"""
+
+from __future__ import annotations
+
+from workers.classify import classify_text
+
+
+def counts(text: str, lang: str) -> set[tuple[str, int | None]]:
+    return {(e.type, e.count) for e in classify_text(text, lang) if e.count is not None}
+
+
+def test_munitions_that_hit_are_a_subset_of_the_salvo() -> None:
+    got = counts("Russia launched 90 drones and 12 missiles at Ukraine overnight, the air force "
+                 "said. It said 8 drones and 3 missiles hit energy sites in the west.", "en")
+    assert {("attack", 90), ("attack", 12)} <= got
+    assert not {("attack", 8), ("attack", 3)} & got
+
+
+def test_hits_count_when_no_launch_figure_is_given() -> None:
+    got = counts("The army said 6 missiles hit the port of Odesa overnight.", "en")
+    assert ("attack", 6) in got
+
+
+def test_a_regional_shoot_down_is_part_of_the_total() -> None:
+    got = counts("Air defence shot down all 40 drones launched by Russia overnight. "
+                 "Eleven drones were downed over Sumy, the governor said.", "en")
+    assert ("interception", 40) in got
+    assert ("interception", 11) not in got
+
+
+def test_each_side_reports_its_own_shoot_downs() -> None:
+    got = counts("Ukraine's air force said its air defences shot down 45 drones overnight. "
+                 "Russia's defence ministry said 30 Ukrainian drones were destroyed over "
+                 "the Bryansk region.", "en")
+    assert {("interception", 45), ("interception", 30)} <= got
+
+
+def test_a_figure_given_earlier_gives_way_to_the_larger_one() -> None:
+    got = counts("The air force said earlier that 60 drones had been launched at Kyiv. "
+                 "By the morning it reported that Russia launched 66 drones.", "en")
+    assert ("attack", 66) in got
+    assert ("attack", 60) not in got
+
+
+def test_a_rounded_figure_gives_way_to_the_exact_one() -> None:
+    got = counts("Rusland heeft ruim driehonderd drones afgevuurd op Oekraïne. "
+                 "Volgens de luchtmacht vuurde het leger 304 drones af.", "nl")
+    assert ("attack", 304) in got
+    assert ("attack", 300) not in got
+
+
+def test_as_many_as_is_only_a_ceiling_beside_a_lower_figure() -> None:
+    got = counts("The country has sent 4,000 troops to the border, officials said, with as "
+                 "many as 6,000 soldiers deployed there by May.", "en")
+    assert ("troop_deployment", 4000) in got
+    assert ("troop_deployment", 6000) not in got
+
+
+def test_the_share_per_side_of_a_swap_is_its_count() -> None:
+    got = counts("Beide landen hebben na bemiddeling 240 krijgsgevangenen uitgewisseld – "
+                 "120 van elke kant.", "nl")
+    assert ("prisoner_exchange", 120) in got
+    assert ("prisoner_exchange", 240) not in got
+
+
+def test_explosions_are_not_counted() -> None:
+    got = counts("In Odesa waren drie explosies te horen na een Russische aanval met drones.", "nl")
+    assert ("attack", 3) not in got
