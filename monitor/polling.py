@@ -108,15 +108,20 @@ class Poller:
         started = 0
         for raw in self.r.zrangebyscore(keys.feeds_due(), 0, now):
             feed = self.feeds.get(as_str(raw))
-            if feed is not None and self._claim(feed):
+            if feed is not None and self._claim(feed, now):
                 self._pool.submit(self._poll, feed)
                 started += 1
         return started
 
-    def _claim(self, feed: Feed) -> bool:
+    def _claim(self, feed: Feed, now: float) -> bool:
         host = host_of(feed.url)
         with self._lock:
             if feed.url in self._inflight or self._hosts[host] >= self.cfg.polling.per_host:
+                return False
+            # The due list was read before this claim: a poll that finished meanwhile has
+            # moved the feed on (it reschedules before it leaves the in-flight set).
+            due = self.r.zscore(keys.feeds_due(), feed.url)
+            if due is None or due > now:
                 return False
             self._inflight.add(feed.url)
             self._hosts[host] += 1
