@@ -83,9 +83,11 @@ def main() -> None:
     per_article, best = time_classify(rows, args.rounds)
     per_page = time_extract(pages)
     avg_kb = sum(len(r["text"].encode()) for r in rows) / len(rows) / 1024
-    print(f"classify: {len(rows)} texts, avg {avg_kb:.1f} KB, {per_article * 1000:.2f} ms each, "
-          f"{1 / per_article:.0f} articles/s (median of {args.rounds} rounds; best "
-          f"{1 / best:.0f}/s)")
+    print(
+        f"classify: {len(rows)} texts, avg {avg_kb:.1f} KB, {per_article * 1000:.2f} ms each, "
+        f"{1 / per_article:.0f} articles/s (median of {args.rounds} rounds; best "
+        f"{1 / best:.0f}/s)"
+    )
     print(f"extract:  {len(pages)} pages, {per_page * 1000:.2f} ms each")
     print(f"ratio classify/extract per item: {per_article / per_page:.1%}")
     print(f"RSS with classifier, language detector and trafilatura loaded: {rss_mb():.0f} MB")

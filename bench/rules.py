@@ -94,5 +94,6 @@ def main() -> None:
     ratio = t_large / t_small
     print(f"cost {len(large)} vs {len(small)} rules: {ratio:.2f}x; target >= 200 articles/s")
 
+
 if __name__ == "__main__":
     main()
