@@ -10,6 +10,7 @@ usage: python bench/feedserver.py PORTFILE
 from __future__ import annotations
 
 import itertools
+import json
 import sys
 import threading
 import time
@@ -28,6 +29,7 @@ PAGE = (
 )
 counter = itertools.count()
 live: list[str] = []
+first_served: dict[str, float] = {}  # link -> when a feed response first carried it
 lock = threading.Lock()
 
 
@@ -48,15 +50,17 @@ class Handler(BaseHTTPRequestHandler):
         if path.startswith("/f/"):
             return self._feed(int(path[3:].split(".")[0]))
         if path == "/live.xml":
+            now = time.time()
             with lock:
-                items = "".join(
-                    ITEM.format(n=i, link=link, guid=link) for i, link in enumerate(live[-50:])
-                )
-            return self._send(
-                200,
-                RSS.format(name="live", items=items).encode(),
-                {"Content-Type": "application/rss+xml"},
-            )
+                recent = live[-50:]
+                for link in recent:
+                    first_served.setdefault(link, now)
+            items = "".join(ITEM.format(n=i, link=link, guid=link) for i, link in enumerate(recent))
+            return self._send(200, RSS.format(name="live", items=items).encode(), {"Content-Type": "application/rss+xml"})
+        if path == "/served":
+            with lock:
+                body = json.dumps(first_served).encode()
+            return self._send(200, body, {"Content-Type": "application/json"})
         if path.startswith("/page/"):
             n = int(path[6:])
             return self._send(
