@@ -27,6 +27,7 @@ from pydantic import (
 
 from monitor.durations import parse_duration
 from monitor.errors import ConfigError
+from monitor.keys import Lifetimes, lifetimes
 from monitor.models import Feed
 from monitor.yamlpos import Positions, YAMLSyntaxError, load_yaml, pydantic_problems
 
@@ -164,9 +165,14 @@ class PollingConfig(_Frozen):
 
 
 class RetentionConfig(_Frozen):
-    """How long articles, their events and stories are kept; Redis memory stays bounded."""
+    """How long articles (with their events and stories) and seen markers are kept; with these
+    every key that grows with the news has a lifetime, so Redis memory stays bounded."""
 
     articles: Duration = 30 * 86400.0
+    seen: Duration = 90 * 86400.0  # must outlive an item's stay in its feed
+
+    def lifetimes(self) -> Lifetimes:
+        return lifetimes(self.articles, self.seen)
 
 
 class DeliveryConfig(_Frozen):

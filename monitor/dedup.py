@@ -53,7 +53,13 @@ def _is_news(entry: Entry, marks: list[bytes | str | None]) -> bool:
     return all(not m.startswith("u:") or m[2:] < entry.updated for m in found)
 
 
-def enqueue_entry_once(r: redis.Redis, queue: Queue, entry: Entry, job_timeout: float) -> bool:
+def enqueue_entry_once(
+    r: redis.Redis,
+    queue: Queue,
+    entry: Entry,
+    job_timeout: float,
+    life: keys.Lifetimes = keys.DEFAULT_LIFETIMES,
+) -> bool:
     """Enqueue the entry unless seen (in this version); True if this call enqueued it."""
     seen = _seen_keys(entry)
     identity = entry.canonical_url or entry.link
@@ -72,26 +78,28 @@ def enqueue_entry_once(r: redis.Redis, queue: Queue, entry: Entry, job_timeout: 
                 job_id=keys.entry_job_id(identity),
                 timeout=int(job_timeout),
                 result_ttl=3600,
-                failure_ttl=keys.ARTICLE_TTL,
+                failure_ttl=life.articles,
                 description=f"entry {entry.link}",
                 retry=Retry(max=len(ENTRY_RETRY_BACKOFF), interval=list(ENTRY_RETRY_BACKOFF)),
                 pipeline=pipe,
             )
             for key in seen:
-                pipe.set(key, _marker(entry), ex=keys.SEEN_TTL)
+                pipe.set(key, _marker(entry), ex=life.seen)
             pipe.execute()
         except redis.WatchError:
             return False  # another poller took it between our check and EXEC
     return True
 
 
-def mark_seen(r: redis.Redis, entries: Iterable[Entry]) -> int:
+def mark_seen(
+    r: redis.Redis, entries: Iterable[Entry], life: keys.Lifetimes = keys.DEFAULT_LIFETIMES
+) -> int:
     """Mark entries seen without processing them (a new feed's backlog); returns how many."""
     n = 0
     with r.pipeline(transaction=False) as pipe:
         for entry in entries:
             for key in _seen_keys(entry):
-                pipe.set(key, _marker(entry), ex=keys.SEEN_TTL, nx=True)
+                pipe.set(key, _marker(entry), ex=life.seen, nx=True)
             n += 1
         pipe.execute()
     return n

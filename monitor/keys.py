@@ -7,6 +7,7 @@ so a key never carries user text and stays short.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 
 PREFIX = "nm"
 
@@ -20,6 +21,33 @@ ARTICLE_TTL = 30 * DAY
 # alert; it lives as long as the entry's seen marker so a re-seen entry cannot alert again.
 SENT_TTL = SEEN_TTL
 DEAD_LETTER_MAX = 10_000
+
+# Stories live as long as a copy of them can still arrive (or less, with a short retention).
+STORY_TTL = 3 * DAY
+
+
+@dataclass(frozen=True, slots=True)
+class Lifetimes:
+    """Every TTL that follows the configured retention (config ``retention``)."""
+
+    articles: int = ARTICLE_TTL  # articles with their events
+    seen: int = SEEN_TTL  # seen markers; also the sent/fired guards, which must outlive them
+
+    @property
+    def sent(self) -> int:
+        return self.seen
+
+    @property
+    def stories(self) -> int:
+        return min(STORY_TTL, self.articles)
+
+
+DEFAULT_LIFETIMES = Lifetimes()
+
+
+def lifetimes(articles_s: float, seen_s: float) -> Lifetimes:
+    return Lifetimes(int(articles_s), int(seen_s))
+
 
 QUEUE_ENTRIES = "entries"
 QUEUE_ALERTS = "alerts"
@@ -92,8 +120,6 @@ def delivery_job_id(alert_id: str, channel: str) -> str:
 
 
 # --- stories (near-duplicate articles across outlets and languages) -------------------------
-# Stories live as long as the window in which a copy of them can still arrive.
-STORY_TTL = 3 * DAY
 
 
 def story(story_id: str) -> str:

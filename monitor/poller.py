@@ -15,7 +15,7 @@ import redis
 from rq import Queue
 
 from monitor import feedstate
-from monitor.config import FetchConfig
+from monitor.config import Config
 from monitor.dedup import enqueue_entry_once, mark_seen
 from monitor.errors import FetchError, NewsmonitorError
 from monitor.feeds import FeedFetch, ParsedFeed, fetch_feed, parse_feed
@@ -62,13 +62,13 @@ def poll_feed(
     queue: Queue,
     client: httpx.Client,
     feed: Feed,
-    cfg: FetchConfig,
-    job_timeout: float,
+    cfg: Config,
 ) -> PollResult:
     now = time.time()
+    life = cfg.retention.lifetimes()
     state = feedstate.read_state(r, feed.url)
     try:
-        fetched = fetch_feed(client, feed, state.etag, state.last_modified, cfg)
+        fetched = fetch_feed(client, feed, state.etag, state.last_modified, cfg.fetch)
         if fetched.status == 304:  # unchanged: no parsing at all
             feedstate.record_success(r, feed.url, fetched.etag, fetched.last_modified, 0, now)
             return PollResult(feed.name, "unchanged", hints=_hints(fetched, None, now))
@@ -80,11 +80,11 @@ def poll_feed(
     hints = _hints(fetched, parsed, now)
     if not feedstate.is_known(r, feed.url) and not feed.backfill:
         # A feed seen for the first time: its backlog is history, not news.
-        n = mark_seen(r, parsed.entries)
+        n = mark_seen(r, parsed.entries, life)
         feedstate.record_success(r, feed.url, fetched.etag, fetched.last_modified, 0, now)
         log.info("feed %s added: %d existing entries marked seen (backfill off)", feed.name, n)
         return PollResult(feed.name, "backlog", entries=len(parsed.entries), hints=hints)
-    new = sum(enqueue_entry_once(r, queue, e, job_timeout) for e in parsed.entries)
+    new = sum(enqueue_entry_once(r, queue, e, cfg.job_timeout, life) for e in parsed.entries)
     feedstate.record_success(r, feed.url, fetched.etag, fetched.last_modified, new, now)
     if new:
         log.info("feed %s: %d new of %d entries", feed.name, new, len(parsed.entries))

@@ -134,9 +134,7 @@ class Poller:
 
     def _poll(self, feed: Feed) -> PollResult | None:
         try:
-            result = poll_feed(
-                self.r, self.queue, self.client, feed, self.cfg.fetch, self.cfg.job_timeout
-            )
+            result = poll_feed(self.r, self.queue, self.client, feed, self.cfg)
             self._after(feed, result)
             return result
         except Exception:  # a poll must never kill its thread; the feed stays scheduled

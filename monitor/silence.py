@@ -83,7 +83,8 @@ def check_silent_feeds(
             if not _matches(rule, feed) or state.health(now, factor) != "silent":
                 continue
             alert = silence_alert(rule, feed, state, now)
-            if not r.set(keys.fired(rule.name, f"silent:{alert.id}"), 1, nx=True, ex=keys.SENT_TTL):
+            guard = keys.fired(rule.name, f"silent:{alert.id}")
+            if not r.set(guard, 1, nx=True, ex=cfg.retention.lifetimes().sent):
                 continue  # this silence was alerted already
             for channel in rule.notify:
                 enqueue_delivery(queue, alert, channel, cfg)

@@ -5,7 +5,7 @@ import pytest
 import redis
 
 from monitor import feedstate
-from monitor.config import FetchConfig
+from monitor.config import parse_config
 from monitor.models import Feed
 from monitor.poller import poll_feed
 from tests.servers import LocalHTTPServer, Response
@@ -29,11 +29,11 @@ def rss(server: LocalHTTPServer, *ids: str) -> bytes:
 def poll(redis_client: redis.Redis, http_server: LocalHTTPServer):  # type: ignore[no-untyped-def]
     queue = make_queue("entries", redis_client)
     client = httpx.Client()
-    cfg = FetchConfig(read_timeout=0.5, connect_timeout=0.5)
+    cfg = parse_config("fetch: {read_timeout: 0.5, connect_timeout: 0.5}\n", "c.yaml")
 
     def run(path: str, backfill: bool = True):  # type: ignore[no-untyped-def]
         feed = Feed(url=http_server.url(path), name=path.strip("/"), interval=2, backfill=backfill)
-        return poll_feed(redis_client, queue, client, feed, cfg, 60)
+        return poll_feed(redis_client, queue, client, feed, cfg)
 
     yield run, queue
     client.close()

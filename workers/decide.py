@@ -151,6 +151,7 @@ def decide(
     story: Story,
     events: tuple[Event, ...],
     now: float | None = None,
+    life: keys.Lifetimes = keys.DEFAULT_LIFETIMES,
 ) -> Decision:
     now = time.time() if now is None else now
     group = group_of(rule, article, events)
@@ -174,7 +175,7 @@ def decide(
                 return verdict
         update = bool(once and once.update)
         marker = f"{_top_count(events)}|{article.id}|{'update' if update else 'first'}"
-        r.set(keys.fired(rule.name, scope), marker, ex=keys.SENT_TTL)
+        r.set(keys.fired(rule.name, scope), marker, ex=life.sent)
     sources = corroboration.sources if corroboration else story.sources
     return _deliver(rule, once.reason if once else "first alert", update, sources, now)
 

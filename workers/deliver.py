@@ -144,7 +144,7 @@ def deliver_alert(
         if conn.exists(sent_key):  # the other copy finished between our check and our lock
             return "duplicate"
         at = _send(alert, channel, cfg)
-        conn.set(sent_key, at, ex=keys.SENT_TTL)
+        conn.set(sent_key, at, ex=cfg.retention.lifetimes().sent)
     finally:
         conn.eval(_RELEASE_LOCK, 1, lock_key, token)
     record_delivery(conn, _delivery(alert.to_dict(), channel, True, attempt, at))

@@ -82,13 +82,14 @@ def alert_on(r: redis.Redis, cfg: Config, article: Article) -> list[tuple[str, D
     matches = match_ruleset(ruleset, article)
     if not matches:
         return []
-    story = assign_story(r, article)
+    life = cfg.retention.lifetimes()
+    story = assign_story(r, article, life)
     alerts_q = make_queue(keys.QUEUE_ALERTS, r)
     out = []
     for m in matches:
         rule = ruleset.get(m.rule)
         assert rule is not None
-        d = decide(r, rule, article, story, m.events)
+        d = decide(r, rule, article, story, m.events, life=life)
         out.append((rule.name, d))
         log.info("rule %s on %s: %s (%s)", rule.name, article.url, d.action, d.reason)
         if d.action not in ("send", "digest"):

@@ -92,14 +92,18 @@ def _candidates(r: redis.Redis, sk: list[int], sigs: list[tuple[str, int]]) -> s
 
 
 def _index(
-    pipe: redis.client.Pipeline, story_id: str, sk: list[int], sigs: list[tuple[str, int]]
+    pipe: redis.client.Pipeline,
+    story_id: str,
+    sk: list[int],
+    sigs: list[tuple[str, int]],
+    ttl: int,
 ) -> None:
     for value in sk:
         pipe.sadd(keys.story_by_shingle(value), story_id)
-        pipe.expire(keys.story_by_shingle(value), keys.STORY_TTL)
+        pipe.expire(keys.story_by_shingle(value), ttl)
     for sig in sigs:
         pipe.sadd(_signature_key(sig), story_id)
-        pipe.expire(_signature_key(sig), keys.STORY_TTL)
+        pipe.expire(_signature_key(sig), ttl)
 
 
 def _counts(article: Article) -> dict[str, int]:
@@ -110,7 +114,9 @@ def _counts(article: Article) -> dict[str, int]:
     return out
 
 
-def assign_story(r: redis.Redis, article: Article) -> Story:
+def assign_story(
+    r: redis.Redis, article: Article, life: keys.Lifetimes = keys.DEFAULT_LIFETIMES
+) -> Story:
     """The story the article belongs to, created when it starts a new one."""
     existing = r.get(keys.article_story(article.id))
     sk = sketch(f"{article.title or ''} {article.text}")
@@ -134,14 +140,14 @@ def assign_story(r: redis.Redis, article: Article) -> Story:
             for t, c in _counts(article).items():
                 if c > before.get(t, 0):
                     pipe.hset(keys.story_counts(story_id), t, c)
-            pipe.set(keys.article_story(article.id), story_id, ex=keys.ARTICLE_TTL)
-            _index(pipe, story_id, sk, sigs)
+            pipe.set(keys.article_story(article.id), story_id, ex=life.articles)
+            _index(pipe, story_id, sk, sigs, life.stories)
             for k in (
                 keys.story(story_id),
                 keys.story_sources(story_id),
                 keys.story_counts(story_id),
             ):
-                pipe.expire(k, keys.STORY_TTL)
+                pipe.expire(k, life.stories)
             pipe.hget(keys.story(story_id), "first_article")
             pipe.hget(keys.story(story_id), "articles")
             pipe.hkeys(keys.story_sources(story_id))
