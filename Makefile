@@ -31,6 +31,10 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/pipeline.py
 	$(BIN)/python bench/classify.py
+	$(BIN)/python bench/rules.py
+	$(BIN)/python bench/polling.py
+	$(BIN)/python bench/latency.py
+	$(BIN)/python bench/soak.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

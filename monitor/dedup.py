@@ -26,6 +26,7 @@ ENTRY_JOB = "workers.jobs.process_entry"
 # A page that times out or a Redis hiccup is tried again: after 1 min, 5 min, 30 min. An entry
 # that still fails stays in RQ's failed registry (see `newsmonitor status`), never silently gone.
 ENTRY_RETRY_BACKOFF = (60, 300, 1800)
+ENTRY_RESULT_TTL = 3600  # a finished job's result, for `status`; never beyond retention
 
 
 def _seen_keys(entry: Entry) -> list[str]:
@@ -77,7 +78,7 @@ def enqueue_entry_once(
                 args=(entry.to_dict(),),
                 job_id=keys.entry_job_id(identity),
                 timeout=int(job_timeout),
-                result_ttl=3600,
+                result_ttl=min(ENTRY_RESULT_TTL, life.articles),
                 failure_ttl=life.articles,
                 description=f"entry {entry.link}",
                 retry=Retry(max=len(ENTRY_RETRY_BACKOFF), interval=list(ENTRY_RETRY_BACKOFF)),

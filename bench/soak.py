@@ -1,0 +1,110 @@
+"""Soak: 20,000 entries through the whole system, memory measured as it goes.
+
+The real daemon (`newsmonitor run`, embedded Redis, 2 workers) polls the local feed server
+(its own process), whose live feed gains entries at a steady rate; a rule alerts on each one to
+a local webhook. Retention is set short (articles and seen markers: 120 s) so the run passes
+through many retention windows. Printed at each quarter: the daemon's RSS (with its workers),
+Redis used memory and key count. The first quarter is the baseline: once the retention window
+is full, memory must stay flat (target: no growth beyond the retention window).
+
+usage: python bench/soak.py [--entries N] [--rate R]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import httpx  # noqa: E402
+import redis  # noqa: E402
+
+from bench.common import feed_server, rss_mb  # noqa: E402
+from tests.servers import LocalHTTPServer, Request, Response  # noqa: E402
+
+RETENTION = 120
+
+
+def tree_rss(pid: int) -> float:
+    """RSS of a process and its children, in MB."""
+    total = rss_mb(pid)
+    for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+        total += tree_rss(int(child))
+    return total
+
+
+def redis_memory(sock: Path) -> tuple[float, int]:
+    r = redis.Redis(unix_socket_path=str(sock))
+    try:
+        return int(r.info("memory")["used_memory"]) / 2**20, int(r.dbsize())
+    finally:
+        r.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--entries", type=int, default=20_000)
+    parser.add_argument("--rate", type=float, default=25.0)
+    args = parser.parse_args()
+    received = [0]
+    hook = LocalHTTPServer().start()
+
+    def receive(req: Request) -> Response:
+        received[0] += 1
+        return Response(b"ok")
+
+    hook.routes["/hook"] = receive
+    with feed_server() as base, tempfile.TemporaryDirectory() as tmp:
+        rules = Path(tmp) / "rules"
+        rules.mkdir()
+        (rules / "drones.yaml").write_text("name: drones\nmatch: {event: attack, count: '>= 100'}\nonce_per: article\nnotify: [hook]\n")
+        cfg = Path(tmp) / "nm.yaml"
+        cfg.write_text(
+            f"data_dir: {tmp}/data\nrules: {rules}\nfeeds:\n  - {{url: '{base}/live.xml', name: live, interval: 1s, backfill: true}}\n"
+            f"channels:\n  hook: {{type: webhook, url: '{hook.url('/hook')}'}}\nhealth: {{enabled: false}}\n"
+            f"retention: {{articles: {RETENTION}s, seen: {RETENTION}s}}\n"
+        )
+        env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
+        daemon = subprocess.Popen(
+            [sys.executable, "-m", "monitor.cli", "--log-level", "WARNING", "--config", str(cfg), "run", "--workers", "2"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        sock = Path(tmp) / "data" / "redis.sock"
+        rows = []
+        try:
+            time.sleep(3)
+            t0 = time.time()
+            with httpx.Client() as client:
+                for i in range(args.entries):
+                    client.post(f"{base}/add", content=f"{base}/page/{20_000 + i}")
+                    lag = t0 + (i + 1) / args.rate - time.time()
+                    if lag > 0:
+                        time.sleep(lag)
+                    if (i + 1) % (args.entries // 4) == 0:
+                        mem, nkeys = redis_memory(sock)
+                        rows.append((i + 1, received[0], tree_rss(daemon.pid), mem, nkeys, time.time() - t0))
+                        print(f"added {i + 1:6}  alerts {received[0]:6}  daemon+workers RSS {rows[-1][2]:6.0f} MB  "
+                              f"redis {mem:6.1f} MB {nkeys:7} keys  t={rows[-1][5]:.0f}s", flush=True)
+            deadline = time.time() + 120
+            while received[0] < args.entries and time.time() < deadline:
+                time.sleep(1)
+        finally:
+            daemon.send_signal(signal.SIGTERM)
+            daemon.wait(120)
+    hook.stop()
+    first, last = rows[0], rows[-1]
+    print(f"alerts received: {received[0]} of {args.entries}")
+    print(f"from the first quarter to the end: RSS {last[2] / first[2]:.2f}x, redis memory {last[3] / first[3]:.2f}x, "
+          f"keys {last[4] / max(first[4], 1):.2f}x (target: flat once the {RETENTION} s retention window is full)")
+
+
+if __name__ == "__main__":
+    main()
