@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -36,3 +38,30 @@ def rss_mb(pid: int | str = "self") -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return 0.0
+
+
+RULE = "name: drones\nmatch: {event: attack, count: '>= 100'}\nonce_per: article\nnotify: [hook]\n"
+
+
+@contextmanager
+def live_daemon(tmp: str, base: str, hook_url: str, extra: str = "") -> Iterator[subprocess.Popen[bytes]]:
+    """`newsmonitor run` (embedded Redis in ``tmp``, 2 workers) polling the feed server's live
+    feed every second, with one rule that alerts every bench entry to ``hook_url``."""
+    rules = Path(tmp) / "rules"
+    rules.mkdir()
+    (rules / "drones.yaml").write_text(RULE)
+    cfg = Path(tmp) / "nm.yaml"
+    cfg.write_text(
+        f"data_dir: {tmp}/data\nrules: {rules}\n"
+        f"feeds:\n  - {{url: '{base}/live.xml', name: live, interval: 1s, backfill: true}}\n"
+        f"channels:\n  hook: {{type: webhook, url: '{hook_url}'}}\nhealth: {{enabled: false}}\n{extra}"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
+    argv = [sys.executable, "-m", "monitor.cli", "--log-level", "WARNING", "--config", str(cfg), "run", "--workers", "2"]
+    daemon = subprocess.Popen(argv, cwd=HERE.parent, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(3)  # start-up (workers import trafilatura) is not what the benches measure
+        yield daemon
+    finally:
+        daemon.send_signal(signal.SIGTERM)
+        daemon.wait(120)

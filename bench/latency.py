@@ -15,10 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 
-from bench.common import feed_server  # noqa: E402
+from bench.common import feed_server, live_daemon  # noqa: E402
 from tests.servers import LocalHTTPServer, Request, Response  # noqa: E402
 
 
@@ -60,21 +57,7 @@ def main() -> None:
     hook.routes["/hook"] = receive
     with feed_server() as base, tempfile.TemporaryDirectory() as tmp:
         per_article = baseline(base)
-        rules = Path(tmp) / "rules"
-        rules.mkdir()
-        (rules / "drones.yaml").write_text("name: drones\nmatch: {event: attack, count: '>= 100'}\nonce_per: article\nnotify: [hook]\n")
-        cfg = Path(tmp) / "nm.yaml"
-        cfg.write_text(
-            f"data_dir: {tmp}/data\nrules: {rules}\nfeeds:\n  - {{url: '{base}/live.xml', name: live, interval: 1s, backfill: true}}\n"
-            f"channels:\n  hook: {{type: webhook, url: '{hook.url('/hook')}'}}\nhealth: {{enabled: false}}\n"
-        )
-        env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
-        daemon = subprocess.Popen(
-            [sys.executable, "-m", "monitor.cli", "--log-level", "WARNING", "--config", str(cfg), "run", "--workers", "2"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-        try:
-            time.sleep(3)  # daemon start-up (workers import trafilatura) is not latency
+        with live_daemon(tmp, base, hook.url("/hook")):
             links = [f"{base}/page/{10_000 + i}" for i in range(args.entries)]
             with httpx.Client() as client:
                 for link in links:
@@ -84,9 +67,6 @@ def main() -> None:
                 while len(arrivals) < len(links) and time.time() < deadline:
                     time.sleep(0.2)
                 served = json.loads(client.get(f"{base}/served").text)
-        finally:
-            daemon.send_signal(signal.SIGTERM)
-            daemon.wait(60)
     hook.stop()
     lat = sorted(arrivals[u] - served[u] for u in links if u in arrivals and u in served)
     p50 = statistics.median(lat)

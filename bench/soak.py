@@ -13,9 +13,6 @@ usage: python bench/soak.py [--entries N] [--rate R]
 from __future__ import annotations
 
 import argparse
-import os
-import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -27,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 import redis  # noqa: E402
 
-from bench.common import feed_server, rss_mb  # noqa: E402
+from bench.common import feed_server, live_daemon, rss_mb  # noqa: E402
 from tests.servers import LocalHTTPServer, Request, Response  # noqa: E402
 
 RETENTION = 120
@@ -63,24 +60,9 @@ def main() -> None:
 
     hook.routes["/hook"] = receive
     with feed_server() as base, tempfile.TemporaryDirectory() as tmp:
-        rules = Path(tmp) / "rules"
-        rules.mkdir()
-        (rules / "drones.yaml").write_text("name: drones\nmatch: {event: attack, count: '>= 100'}\nonce_per: article\nnotify: [hook]\n")
-        cfg = Path(tmp) / "nm.yaml"
-        cfg.write_text(
-            f"data_dir: {tmp}/data\nrules: {rules}\nfeeds:\n  - {{url: '{base}/live.xml', name: live, interval: 1s, backfill: true}}\n"
-            f"channels:\n  hook: {{type: webhook, url: '{hook.url('/hook')}'}}\nhealth: {{enabled: false}}\n"
-            f"retention: {{articles: {RETENTION}s, seen: {RETENTION}s}}\n"
-        )
-        env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
-        daemon = subprocess.Popen(
-            [sys.executable, "-m", "monitor.cli", "--log-level", "WARNING", "--config", str(cfg), "run", "--workers", "2"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
         sock = Path(tmp) / "data" / "redis.sock"
         rows = []
-        try:
-            time.sleep(3)
+        with live_daemon(tmp, base, hook.url("/hook"), f"retention: {{articles: {RETENTION}s, seen: {RETENTION}s}}\n") as daemon:
             t0 = time.time()
             with httpx.Client() as client:
                 for i in range(args.entries):
@@ -96,9 +78,6 @@ def main() -> None:
             deadline = time.time() + 120
             while received[0] < args.entries and time.time() < deadline:
                 time.sleep(1)
-        finally:
-            daemon.send_signal(signal.SIGTERM)
-            daemon.wait(120)
     hook.stop()
     first, last = rows[0], rows[-1]
     print(f"alerts received: {received[0]} of {args.entries}")

@@ -12,9 +12,9 @@ import json
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
-from monitor.errors import ConfigError
+from monitor.explain import read_rows
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg, unused-ignore]
@@ -26,19 +26,6 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,
     e.add_argument("articles", help="articles JSON Lines: {id, text, title?, lang?}")
     e.add_argument("--json", action="store_true", help="print the scores as one JSON object")
     e.set_defaults(func=cmd_eval)
-
-
-def _read_rows(stream: IO[str], name: str) -> Iterator[dict[str, Any]]:
-    for lineno, line in enumerate(stream, 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ConfigError(f"{name}:{lineno}", f"not JSON: {exc.msg}") from exc
-        if not isinstance(row, dict) or not isinstance(row.get("text"), str):
-            raise ConfigError(f"{name}:{lineno}", 'each line needs a "text" string')
-        yield row
 
 
 def classify_rows(rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
@@ -54,12 +41,12 @@ def classify_rows(rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
 
 def cmd_classify(args: argparse.Namespace) -> int:
     if args.file == "-":
-        rows = _read_rows(sys.stdin, "<stdin>")
+        rows = read_rows(sys.stdin, "<stdin>")
         for out in classify_rows(rows):
             print(json.dumps(out, ensure_ascii=False))
         return 0
     with open(args.file, encoding="utf-8") as f:
-        for out in classify_rows(_read_rows(f, args.file)):
+        for out in classify_rows(read_rows(f, args.file)):
             print(json.dumps(out, ensure_ascii=False))
     return 0
 
@@ -69,7 +56,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     gold = load_events(Path(args.gold))
     with open(args.articles, encoding="utf-8") as f:
-        pred = {str(o["id"]): o["events"] for o in classify_rows(_read_rows(f, args.articles))}
+        pred = {str(o["id"]): o["events"] for o in classify_rows(read_rows(f, args.articles))}
     result = score(gold, pred)
     if args.json:
         print(json.dumps(result.to_dict()))
