@@ -138,17 +138,22 @@ def story_counts(story_id: str) -> str:
 
 
 def story_by_shingle(value: int) -> str:
-    """Set of story ids whose text sketch holds this shingle hash."""
+    """Sorted set: story id -> when a story with this shingle hash in its sketch was indexed."""
     return f"{PREFIX}:storyidx:sh:{value:x}"
 
 
 def story_by_signature(signature: str) -> str:
-    """Set of story ids that reported this (event type, count) signature."""
+    """Sorted set: story id -> when a story reporting this (type, count) was indexed."""
     return f"{PREFIX}:storyidx:ev:{digest(signature)}"
 
 
 def article_story(article_id: str) -> str:
     return f"{PREFIX}:article:{article_id}:story"
+
+
+def article_lock(article_id: str) -> str:
+    """Held while one worker reads, compares and stores a page (liveblog updates in order)."""
+    return f"{PREFIX}:lock:article:{article_id}"
 
 
 def stories_lock() -> str:
@@ -182,7 +187,7 @@ def novelty(rule: str, group: str) -> str:
 
 
 def novelty_stories(rule: str) -> str:
-    """Set of story ids already counted for new_for (a second article is not a new story)."""
+    """Hash: story id -> "new" or "old", the new_for verdict its first article got."""
     return f"{PREFIX}:novel:{_rid(rule)}:stories"
 
 
@@ -197,6 +202,16 @@ def rule_lock(rule: str, scope: str) -> str:
 def digest_items(rule: str) -> str:
     """List of alert JSON waiting to go out together as one digest message."""
     return f"{PREFIX}:digest:{_rid(rule)}"
+
+
+def digest_flushing(rule: str) -> str:
+    """The rule's held alerts while a flush sends them (renamed from digest_items)."""
+    return f"{PREFIX}:digest:{_rid(rule)}:flushing"
+
+
+def digested(alert_id: str) -> str:
+    """Set once an alert was held for a digest, so a replayed job does not hold it twice."""
+    return f"{PREFIX}:digested:{alert_id}"
 
 
 def digests_due() -> str:

@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 import redis
 
+from monitor import keys
 from monitor.config import parse_config
 from monitor.rules.model import RuleSet
 from tests.rulekit import DUTCH_REPORT, article, event, rule
@@ -208,3 +209,36 @@ def test_quiet_hours_digest_goes_out_once_when_they_end(redis_client: redis.Redi
     jobs = queue.get_jobs()
     assert len(jobs) == 2  # one digest per channel
     assert len(jobs[0].args[0]["items"]) == 3
+
+
+def test_a_story_found_not_new_stays_not_new_for_its_later_articles(redis_client: redis.Redis) -> None:
+    rl = rule("name: talks\nmatch: {event: negotiation}\nnew_for: 48h\nnotify: [hook]\n")
+    first = (
+        "Onderwerp een: de delegaties komen bijeen voor overleg in de hoofdstad, zegt de woordvoerder "
+        "van het ministerie, en de gesprekken duren twee dagen."
+    )
+    second = (
+        "Onderwerp twee: een andere ronde gesprekken over gevangenen begint volgende week in een "
+        "neutraal land, melden diplomaten aan beide kanten."
+    )
+    ev = event("negotiation", status="announced")
+    assert run(redis_client, rl, article("s1", first, ev, source="a.example"), 0)[0].action == "send"
+    assert run(redis_client, rl, article("s2", second, ev, source="b.example"), HOUR)[0].action == "suppress"
+    copy = article("s2b", second + " Meer volgt.", ev, source="c.example")
+    d, story = run(redis_client, rl, copy, HOUR + 60)
+    assert d.action == "suppress" and story.id == run(redis_client, rl, article("s2", second, ev, source="b.example"), HOUR)[1].id
+
+
+def test_a_replayed_digest_hold_is_not_held_twice_and_a_failed_flush_is_resent(redis_client: redis.Redis) -> None:
+    rl = rule("name: dg\nmatch: {event: attack}\nonce_per: article\ndigest: 1h\nnotify: [hook]\n")
+    cfg = parse_config("channels:\n  hook: {type: console}\n", "c.yaml")
+    a = article("d1", "Een aanval met drones op een dorp in het oosten.", event("attack"))
+    d, story = run(redis_client, rl, a, 0)
+    m = type("M", (), {"events": a.events, "matched": ()})()
+    al = build_alert(rl, m, a, story, d)  # type: ignore[arg-type]
+    assert hold_for_digest(redis_client, rl, al, 0) is True
+    assert hold_for_digest(redis_client, rl, al, 0) is False
+    # a flush that died after moving the batch aside: the next flush still sends it
+    redis_client.rename(keys.digest_items("dg"), keys.digest_flushing("dg"))
+    assert flush_due_digests(redis_client, RuleSet([rl]), cfg, 2 * HOUR) == 1
+    assert len(make_queue("alerts", redis_client).get_jobs()) == 1

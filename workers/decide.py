@@ -123,25 +123,42 @@ def _windowed(
 
 
 def _novel(r: redis.Redis, rule: Rule, story: Story, group: str, now: float) -> Decision | None:
+    """A story is judged new or not once, by its first article; later articles get the same
+    verdict (a story found not new stays not new)."""
     if rule.new_for is None:
         return None
-    if not r.sadd(keys.novelty_stories(rule.name), story.id):
-        return None  # a later article of a story already judged: once_per decides
-    r.expire(keys.novelty_stories(rule.name), int(rule.new_for) + keys.STORY_TTL)
+    verdicts = keys.novelty_stories(rule.name)
+    known = r.hget(verdicts, story.id)
+    if known is not None:
+        return (
+            Decision("suppress", "a similar story was seen before this one")
+            if as_str(known) == "old"
+            else None
+        )
     key = keys.novelty(rule.name, group)
     last = r.get(key)
     r.set(key, now, ex=int(rule.new_for) + 60)
-    if last is not None and now - float(last) < rule.new_for:
-        return Decision("suppress", f"a similar story was seen {int(now - float(last))}s ago")
+    old = last is not None and now - float(last) < rule.new_for
+    r.hset(verdicts, story.id, "old" if old else "new")
+    r.expire(verdicts, int(rule.new_for) + keys.STORY_TTL)
+    if old:
+        return Decision(
+            "suppress", f"a similar story was seen {int(now - float(as_str(last)))}s ago"
+        )
     return None
 
 
 def _cooling(r: redis.Redis, rule: Rule, group: str) -> Decision | None:
-    if rule.cooldown is None:
-        return None
-    if r.set(keys.cooldown(rule.name, group), time.time(), nx=True, ex=int(rule.cooldown)):
+    """Read-only: the cooldown starts only once an alert goes out (see _start_cooldown)."""
+    if rule.cooldown is None or not r.exists(keys.cooldown(rule.name, group)):
         return None
     return Decision("suppress", f"cooldown {int(rule.cooldown)}s for {group!r}")
+
+
+def _start_cooldown(r: redis.Redis, rule: Rule, group: str) -> bool:
+    if rule.cooldown is None:
+        return True
+    return bool(r.set(keys.cooldown(rule.name, group), time.time(), nx=True, ex=int(rule.cooldown)))
 
 
 def decide(
@@ -165,14 +182,18 @@ def decide(
         corroboration = _corroborated(r, rule, article, story, now)
         if corroboration is not None and corroboration.action == "hold":
             return corroboration
-        for step in (
-            lambda: _windowed(r, rule, article, story, group, now),
-            lambda: _novel(r, rule, story, group, now) if once is None else None,
-            lambda: _cooling(r, rule, group),
-        ):
-            verdict = step()
-            if verdict is not None and verdict.action == "suppress":
-                return verdict
+        # Cooldown, novelty and windows are per group, shared by stories: one lock for them.
+        with redis_lock(r, keys.rule_lock(rule.name, f"g:{keys.digest(group)}")):
+            for step in (
+                lambda: _cooling(r, rule, group),
+                lambda: _novel(r, rule, story, group, now) if once is None else None,
+                lambda: _windowed(r, rule, article, story, group, now),
+            ):
+                verdict = step()
+                if verdict is not None and verdict.action == "suppress":
+                    return verdict
+            if not _start_cooldown(r, rule, group):
+                return Decision("suppress", f"cooldown {int(rule.cooldown or 0)}s for {group!r}")
         update = bool(once and once.update)
         marker = f"{_top_count(events)}|{article.id}|{'update' if update else 'first'}"
         r.set(keys.fired(rule.name, scope), marker, ex=life.sent)

@@ -21,6 +21,7 @@ import redis
 
 from monitor import keys, metrics
 from monitor.config import Config
+from monitor.locks import redis_lock
 from monitor.models import Alert, Article, Entry
 from monitor.rules import match_ruleset
 from monitor.rules.match import RuleMatch
@@ -97,20 +98,23 @@ def alert_on(r: redis.Redis, cfg: Config, article: Article) -> list[tuple[str, D
         metrics.record_alert(r, rule.name)
         alert = build_alert(rule, m, article, story, d)
         if d.action == "digest":
-            hold_for_digest(r, rule, alert, time.time())
+            hold_for_digest(r, rule, alert, time.time(), life)
             continue
         for channel in rule.notify:
             enqueue_delivery(alerts_q, alert, channel, cfg)
     return out
 
 
-def _read_update(r: redis.Redis, article: Article) -> tuple[Article, Article]:
+def _read_update(r: redis.Redis, article: Article) -> tuple[Article, Article] | None:
     """(what to store, what to alert on): for a new reading of a stored page (a liveblog that
-    grew), only its new paragraphs are classified and alerted on."""
+    grew), only its new paragraphs are classified and alerted on. None: this reading is older
+    than the stored one (an update job that waited out a retry while a later one ran)."""
     previous = load_article(r, article.id)
     if previous is None or previous.version == article.version:
         understood = understand(article)  # the first reading, or a retry of it
         return understood, understood
+    if previous.version and article.version and article.version < previous.version:
+        return None
     fresh = update_article(previous, article, article.version or "")
     fresh = understand(fresh) if fresh.text else fresh
     return article.replace(events=previous.events + fresh.events), fresh
@@ -120,10 +124,17 @@ def process_entry(entry_data: dict[str, Any]) -> dict[str, Any]:
     entry = Entry.from_dict(entry_data)
     cfg = current_config()
     r = current_redis()
-    stored, news = _read_update(r, read_article(_http_client(), entry, cfg.fetch))
-    store_article(r, stored, cfg.retention.articles)
+    reading = read_article(_http_client(), entry, cfg.fetch)
+    # One reading of a page at a time: liveblog updates compare against the stored one.
+    with redis_lock(r, keys.article_lock(reading.id), ttl_ms=int(cfg.job_timeout * 1000)):
+        got = _read_update(r, reading)
+        if got is None:
+            return {"article": reading.id, "skipped": "older than the stored reading"}
+        stored, news = got
+        # Alert before storing: a retry after a failed alert then sees the same update again.
+        decisions = alert_on(r, cfg, news) if news.text else []
+        store_article(r, stored, cfg.retention.articles)
     metrics.record_article(r, news)
-    decisions = alert_on(r, cfg, news) if news.text else []
     return {
         "article": stored.id,
         "events": len(news.events),
