@@ -61,3 +61,10 @@ def test_sketch_is_stable_and_similar_for_copies() -> None:
     assert s1 == sketch(DUTCH_REPORT) and len(s1) == 32
     assert len(set(s1) & set(s2)) >= 12
     assert len(set(s1) & set(sketch(ENGLISH_REPORT))) <= 2
+
+
+def test_a_story_that_expired_is_not_joined(redis_client: redis.Redis) -> None:
+    a = assign_story(redis_client, article("old", DUTCH_REPORT, event("combat", 261)))
+    redis_client.delete(f"nm:story:{a.id}")  # its lifetime ended (the index entries may linger)
+    b = assign_story(redis_client, article("new", rewrite(DUTCH_REPORT, 9), event("combat", 261)))
+    assert b.id != a.id and b.new

@@ -72,23 +72,27 @@ def _signature_key(sig: tuple[str, int]) -> str:
     return keys.story_by_signature(f"{sig[0]}:{sig[1]}")
 
 
-def _candidates(r: redis.Redis, sk: list[int], sigs: list[tuple[str, int]]) -> str | None:
+def _candidates(
+    r: redis.Redis, sk: list[int], sigs: list[tuple[str, int]], since: float
+) -> str | None:
+    """The best existing story for these signals, among those indexed since ``since``."""
     with r.pipeline(transaction=False) as pipe:
         for value in sk:
-            pipe.smembers(keys.story_by_shingle(value))
+            pipe.zrangebyscore(keys.story_by_shingle(value), since, "+inf")
         for sig in sigs:
-            pipe.smembers(_signature_key(sig))
+            pipe.zrangebyscore(_signature_key(sig), since, "+inf")
         results = pipe.execute()
     text_votes: Counter[bytes] = Counter(s for members in results[: len(sk)] for s in members)
-    best = text_votes.most_common(1)
-    if best and best[0][1] >= TEXT_MATCH:
-        return best[0][0].decode()
     sig_votes: Counter[bytes] = Counter()
     for sig, members in zip(sigs, results[len(sk) :], strict=True):
         for s in members:
             sig_votes[s] += 2 if sig[1] >= SIGNATURE_STRONG_COUNT else 1
-    best = sig_votes.most_common(1)
-    return best[0][0].decode() if best and best[0][1] >= 2 else None
+    ranked = [s for s, n in text_votes.most_common(3) if n >= TEXT_MATCH]
+    ranked += [s for s, n in sig_votes.most_common(3) if n >= 2]
+    for story_id in ranked:  # an index entry may outlive its story: take one that exists
+        if r.exists(keys.story(as_str(story_id))):
+            return as_str(story_id)
+    return None
 
 
 def _index(
@@ -97,13 +101,14 @@ def _index(
     sk: list[int],
     sigs: list[tuple[str, int]],
     ttl: int,
+    now: float,
 ) -> None:
-    for value in sk:
-        pipe.sadd(keys.story_by_shingle(value), story_id)
-        pipe.expire(keys.story_by_shingle(value), ttl)
-    for sig in sigs:
-        pipe.sadd(_signature_key(sig), story_id)
-        pipe.expire(_signature_key(sig), ttl)
+    """Index entries are timestamped and trimmed to the story lifetime on every write, so an
+    index value shared by many stories (a stock phrase, a common count) stays bounded."""
+    for key in [keys.story_by_shingle(v) for v in sk] + [_signature_key(s) for s in sigs]:
+        pipe.zadd(key, {story_id: now})
+        pipe.zremrangebyscore(key, 0, now - ttl)
+        pipe.expire(key, ttl)
 
 
 def _counts(article: Article) -> dict[str, int]:
@@ -122,11 +127,11 @@ def assign_story(
     sk = sketch(f"{article.title or ''} {article.text}")
     sigs = signatures(article)
     with redis_lock(r, keys.stories_lock()):
-        story_id = as_str(existing) if existing else _candidates(r, sk, sigs)
+        now = time.time()
+        story_id = as_str(existing) if existing else _candidates(r, sk, sigs, now - life.stories)
         new = story_id is None
         story_id = story_id or article.id
         before = {k.decode(): int(v) for k, v in r.hgetall(keys.story_counts(story_id)).items()}  # type: ignore[union-attr]
-        now = time.time()
         with r.pipeline() as pipe:
             if new:
                 pipe.hset(
@@ -141,7 +146,7 @@ def assign_story(
                 if c > before.get(t, 0):
                     pipe.hset(keys.story_counts(story_id), t, c)
             pipe.set(keys.article_story(article.id), story_id, ex=life.articles)
-            _index(pipe, story_id, sk, sigs, life.stories)
+            _index(pipe, story_id, sk, sigs, life.stories, now)
             for k in (
                 keys.story(story_id),
                 keys.story_sources(story_id),
