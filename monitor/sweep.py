@@ -18,7 +18,8 @@ from collections.abc import Iterable
 import redis
 from rq import Queue
 from rq.exceptions import NoSuchJobError
-from rq.job import Job
+from rq.executions import Execution
+from rq.job import Job, JobStatus
 from rq.registry import StartedJobRegistry
 from rq.serializers import JSONSerializer
 
@@ -28,6 +29,8 @@ from workers.context import make_queue
 log = logging.getLogger("newsmonitor.sweep")
 
 ALIVE_REFRESH = 5.0
+MAX_REQUEUES = 3
+META_REQUEUES = "nm_requeues"
 
 
 def keep_alive(r: redis.Redis, worker_name: str, stop: threading.Event) -> threading.Thread:
@@ -69,13 +72,38 @@ def _requeue_if_orphan(
     except NoSuchJobError:
         r.zrem(registry.key, f"{job_id}:{execution_id}")
         return False
-    worker = job.worker_name
-    if worker and r.exists(keys.worker_alive(worker)):
+    worker = _worker_of(r, job, execution_id)
+    if worker is None or r.exists(keys.worker_alive(worker)):
         return False
     # ZREM first: of two sweepers racing on one job, only the one that removed it requeues.
     if not r.zrem(registry.key, f"{job_id}:{execution_id}"):
         return False
+    requeues = int(job.meta.get(META_REQUEUES, 0)) + 1
+    if requeues > MAX_REQUEUES:
+        # The job itself kills its worker (a page that crashes the parser, or eats the
+        # memory): requeueing it forever would stop the queue. Park it where `status` shows it.
+        job.set_status(JobStatus.FAILED)
+        queue.failed_job_registry.add(job, exc_string=f"its worker died {MAX_REQUEUES + 1} times")
+        log.error(
+            "job %s (%s) killed its worker %d times; moved to failed",
+            job_id,
+            job.description,
+            requeues,
+        )
+        return False
+    job.meta[META_REQUEUES] = requeues
+    job.save_meta()
     job.started_at = None
-    queue.enqueue_job(job, at_front=True)
+    queue.enqueue_job(job)
     log.warning("requeued job %s (%s): its worker %s is gone", job_id, job.description, worker)
     return True
+
+
+def _worker_of(r: redis.Redis, job: Job, execution_id: str) -> str | None:
+    """The worker running this execution. The execution knows it from the start; the job's
+    own worker_name is written later and still names the previous (dead) worker of a retried
+    job meanwhile. None: unknown yet, so the job is left alone this round."""
+    try:
+        return Execution.fetch(execution_id, job.id, connection=r).worker_name or None
+    except ValueError:  # the execution record is gone: fall back to the job's own field
+        return job.worker_name or None

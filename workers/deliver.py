@@ -38,12 +38,14 @@ from monitor import keys, metrics
 from monitor.config import Config
 from monitor.errors import DeliveryError, PermanentDeliveryError
 from monitor.models import Alert, Delivery
+from monitor.redisconn import as_str
 from workers.channels import SendContext, send_alert
 from workers.context import current_config, current_redis
 
 log = logging.getLogger("newsmonitor.deliver")
 
 DELIVERIES_LOG_MAX = 1000
+DELIVERY_RESULT_TTL = 500
 # The sending lock outlives the longest send (the job timeout) by this much, so it never expires
 # under a live sender, and frees itself soon after a dead one.
 LOCK_MARGIN = 30
@@ -84,6 +86,10 @@ def enqueue_delivery(
         "job_timeout": int(cfg.job_timeout),
         "meta": {META_TRIES: retries + 1},
         "description": f"deliver {data['id']} to {channel}",
+        # A failed job holds the alert and its traceback; the dead-letter list keeps what
+        # matters, so the job itself need not outlive the retention window.
+        "failure_ttl": cfg.retention.lifetimes().articles,
+        "result_ttl": min(DELIVERY_RESULT_TTL, cfg.retention.lifetimes().articles),
     }
     if pipeline is not None:
         return queue.enqueue(deliver, data, channel, pipeline=pipeline, **options)
@@ -109,7 +115,8 @@ def deliver(alert: dict[str, Any], channel: str) -> dict[str, Any]:
     conn = current_redis()
     model = Alert.from_dict(alert)
     try:
-        owner = job.id if job is not None else None
+        # The lock owner is this run: the job id and the worker running it.
+        owner = f"{job.id}:{job.worker_name or ''}" if job is not None else None
         status = deliver_alert(conn, model, channel, current_config(), attempt, owner)
     except PermanentDeliveryError as exc:
         record_failure(conn, alert, channel, exc, attempt)
@@ -155,15 +162,22 @@ def deliver_alert(
 def _acquire(conn: redis.Redis, lock_key: str, owner: str, ttl: int) -> str | None:
     """The sending lock's token, or None when another job holds it.
 
-    RQ runs a job id again only after its earlier run ended or was declared abandoned (its
-    worker died), so a lock left by the same job id has no live holder and is taken over.
+    ``owner`` is "<job id>:<worker name>". A lock left by an earlier run of the same job id is
+    taken over only when that run's worker is gone (its liveness key lapsed): a job requeued
+    while its first run is in fact still alive must not send a second time.
     """
     token = f"{owner}:{uuid.uuid4().hex}"
     if conn.set(lock_key, token, nx=True, ex=ttl):
         return token
     held = conn.get(lock_key)
-    if held is None or held.decode().partition(":")[0] != owner:  # type: ignore[union-attr]
+    if held is None:
         return None
+    held_job, _, rest = as_str(held).partition(":")
+    held_worker = rest.rpartition(":")[0]
+    if held_job != owner.partition(":")[0]:
+        return None
+    if held_worker and conn.exists(keys.worker_alive(held_worker)):
+        return None  # the earlier run is alive: let it finish
     return token if conn.eval(_TAKE_OVER_LOCK, 1, lock_key, held, token, ttl) else None
 
 
