@@ -58,10 +58,11 @@ def run_daemon(cfg: Config, opts: RunOptions) -> int:
     export_config_path(opts.config_path)
     r, embedded = open_redis(cfg, start_embedded=True)
     try:
-        watcher = RulesWatcher(cfg.rules, cfg.channels.keys(), r)
-        watcher.load_initial()
-        client = httpx.Client(follow_redirects=False)
         leadership = Leadership(r)
+        leadership.check()
+        watcher = RulesWatcher(cfg.rules, cfg.channels.keys(), r)
+        watcher.load_initial(publish=leadership.is_leader)
+        client = httpx.Client(follow_redirects=False)
         poller = Poller(
             r,
             cfg,
@@ -71,7 +72,6 @@ def run_daemon(cfg: Config, opts: RunOptions) -> int:
             on_result=lambda res: metrics.record_poll(r, res.status, res.new),
         )
         poller.set_feeds(all_feeds(cfg, r))
-        leadership.check()
         health = _start_health(r, cfg)
         sched = build_scheduler(housekeeping(r, cfg, watcher, poller, leadership))
         log.info(

@@ -126,8 +126,26 @@ def test_ruleset_round_trips_through_redis(redis_client) -> None:  # type: ignor
         [rule("name: a\nmatch: {text: x, event: attack, count: '>= 3'}\nnotify: [console]\n")]
     )
     cache = RulesetCache()
-    assert len(cache.get(redis_client)) == 0
     assert publish_ruleset(redis_client, rs) is True
     assert publish_ruleset(redis_client, rs) is False
     got = cache.get(redis_client)
     assert got.hash == rs.hash and got.rules[0].match.count.holds(3)  # type: ignore[union-attr]
+
+
+def test_workers_retry_rather_than_match_nothing_when_no_ruleset_is_published(redis_client) -> None:  # type: ignore[no-untyped-def]
+    from monitor.errors import RuleError
+
+    with pytest.raises(RuleError) as info:
+        RulesetCache().get(redis_client)
+    assert info.value.retryable
+
+
+def test_the_watcher_puts_a_lost_ruleset_back(tmp_path: Path, redis_client) -> None:  # type: ignore[no-untyped-def]
+    from monitor.rules.watch import RulesWatcher
+
+    (tmp_path / "a.yaml").write_text("name: a\nmatch: {text: x}\nnotify: [console]\n")
+    watcher = RulesWatcher(tmp_path, {"console"}, redis_client)
+    rs = watcher.load_initial()
+    redis_client.delete("nm:ruleset")  # a FLUSHALL, or a Redis without persistence restarted
+    assert watcher.check() is True
+    assert RulesetCache().get(redis_client).hash == rs.hash

@@ -12,6 +12,7 @@ import threading
 import redis
 
 from monitor import keys
+from monitor.errors import RuleError
 from monitor.redisconn import as_str
 from monitor.rules.model import RuleSet
 
@@ -37,7 +38,11 @@ class RulesetCache:
     def get(self, r: redis.Redis) -> RuleSet:
         found = r.hget(keys.ruleset(), "hash")
         if found is None:
-            return RuleSet([])
+            # Matching nothing now would silently drop this article's alerts; the queue
+            # retries the job once a daemon has published its rules.
+            raise RuleError(
+                keys.ruleset(), "no ruleset published (is a daemon running?)", retryable=True
+            )
         current = as_str(found)
         with self._lock:
             if current != self._hash:

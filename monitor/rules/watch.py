@@ -13,7 +13,9 @@ from pathlib import Path
 
 import redis
 
+from monitor import keys
 from monitor.errors import RuleSetError
+from monitor.redisconn import as_str
 from monitor.rules.load import load_rules, rule_files
 from monitor.rules.model import RuleSet
 from monitor.rules.publish import publish_ruleset
@@ -43,19 +45,34 @@ class RulesWatcher:
         self.fingerprint: str | None = None
         self.ruleset: RuleSet | None = None
 
-    def load_initial(self) -> RuleSet:
-        """Raises RuleSetError: at start, invalid rules stop the daemon."""
+    def load_initial(self, publish: bool = True) -> RuleSet:
+        """Raises RuleSetError: at start, invalid rules stop the daemon. A standby daemon
+        (``publish=False``) validates its rules but leaves the leader's in force."""
         self.fingerprint = folder_fingerprint(self.folder)
         self.ruleset = load_rules(self.folder, self.channels)
-        publish_ruleset(self.r, self.ruleset)
+        if publish or self.r.hget(keys.ruleset(), "hash") is None:
+            publish_ruleset(self.r, self.ruleset)
         log.info("rules loaded: %d rule(s), hash %s", len(self.ruleset), self.ruleset.hash)
         return self.ruleset
 
     def check(self) -> bool:
-        """Reload if the folder changed; True if a new ruleset was published."""
+        """Reload if the folder changed; True if a new ruleset was published. Also puts the
+        last good ruleset back when Redis lost it or another daemon overwrote it."""
         fp = folder_fingerprint(self.folder)
         if fp == self.fingerprint:
+            return self._republish_if_lost()
+        return self._reload(fp)
+
+    def _republish_if_lost(self) -> bool:
+        if self.ruleset is None or as_str(self.r.hget(keys.ruleset(), "hash")) == self.ruleset.hash:
             return False
+        publish_ruleset(self.r, self.ruleset)
+        log.warning(
+            "the published ruleset was missing or not ours; republished %s", self.ruleset.hash
+        )
+        return True
+
+    def _reload(self, fp: str) -> bool:
         self.fingerprint = fp
         try:
             ruleset = load_rules(self.folder, self.channels)
