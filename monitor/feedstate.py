@@ -128,7 +128,8 @@ def record_error(r: redis.Redis, feed_url: str, error: str, now: float | None = 
 
 
 def schedule(r: redis.Redis, feed_url: str, at: float) -> None:
-    r.zadd(keys.feeds_due(), {feed_url: at})
+    """Move a feed on in the timetable (``xx``: a feed removed meanwhile stays removed)."""
+    r.zadd(keys.feeds_due(), {feed_url: at}, xx=True)
 
 
 def is_known(r: redis.Redis, feed_url: str) -> bool:

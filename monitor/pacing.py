@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 
 JITTER = 0.1
+# A Retry-After of years would stop a feed for good; obey a day at most.
+MAX_RETRY_AFTER = 86400.0
 # The weight of the newest gap in the running average of gaps between new entries.
 GAP_WEIGHT = 0.3
 
@@ -101,5 +103,5 @@ def next_delay(
                 delay = max(delay, min(floor, ceiling))
     delay += (rnd or random).uniform(-JITTER, JITTER) * delay
     if hints.retry_after is not None:  # a hard floor: jitter must not undercut the server
-        delay = max(delay, hints.retry_after)
+        delay = max(delay, min(hints.retry_after, MAX_RETRY_AFTER))
     return max(1.0, delay)

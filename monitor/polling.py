@@ -153,10 +153,18 @@ class Poller:
         change = self.outage.observe(result, now)
         if change:
             log.warning(change)
+            if not self.outage.active:
+                self._poll_failing_now(now)
         if result.status == "error" and not self.outage.active:
             log.warning("feed %s failed (retry in %ds): %s", feed.name, delay, result.error)
         if self.on_result is not None:
             self.on_result(result)
+
+    def _poll_failing_now(self, now: float) -> None:
+        """After an outage every feed has backed off; the network is back, so poll them now."""
+        failing = [u for u in self.feeds if feedstate.read_state(self.r, u).errors]
+        if failing:
+            self.r.zadd(keys.feeds_due(), dict.fromkeys(failing, now), xx=True)
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)

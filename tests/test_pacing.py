@@ -65,3 +65,7 @@ def test_average_gap_between_new_entries() -> None:
     assert updated_gap(None, 0, 3600, 2) == 1800
     assert updated_gap(1800, 3600, 3600 + 600, 1) == 0.7 * 1800 + 0.3 * 600
     assert updated_gap(1800, 3600, 7200, 0) == 1800
+
+
+def test_retry_after_is_capped_at_a_day() -> None:
+    assert delay(hints=Hints(retry_after=10**9)) <= 86400

@@ -68,7 +68,12 @@ def test_backtest_with_gold(files: Path, capsys: pytest.CaptureFixture[str]) -> 
 
 
 def test_json_logs_are_one_object_per_line(capsys: pytest.CaptureFixture[str]) -> None:
-    setup_logging("INFO", "json")
-    logging.getLogger("newsmonitor.test").info("feed %s failed", "nos")
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level)
+    try:
+        setup_logging("INFO", "json")
+        logging.getLogger("newsmonitor.test").info("feed %s failed", "nos")
+    finally:
+        root.handlers[:], _ = saved[0], root.setLevel(saved[1])
     line = json.loads(capsys.readouterr().err.strip().splitlines()[-1])
     assert line["msg"] == "feed nos failed" and line["level"] == "info" and line["logger"] == "newsmonitor.test"
