@@ -30,6 +30,8 @@ PAGE = (
 counter = itertools.count()
 live: list[str] = []
 first_served: dict[str, float] = {}  # link -> when a feed response first carried it
+# Entries the live feed keeps: at 25 entries/s, 200 survive a poll that is 8 s late.
+LIVE_WINDOW = 200
 lock = threading.Lock()
 
 
@@ -52,7 +54,7 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/live.xml":
             now = time.time()
             with lock:
-                recent = live[-50:]
+                recent = live[-LIVE_WINDOW:]
                 for link in recent:
                     first_served.setdefault(link, now)
             items = "".join(ITEM.format(n=i, link=link, guid=link) for i, link in enumerate(recent))
