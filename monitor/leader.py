@@ -18,6 +18,7 @@ import uuid
 import redis
 
 from monitor import keys
+from monitor.locks import release_lock
 
 log = logging.getLogger("newsmonitor.leader")
 
@@ -25,9 +26,6 @@ RENEW_INTERVAL = 5.0
 _RENEW = (
     "if redis.call('get', KEYS[1]) == ARGV[1] then "
     "return redis.call('expire', KEYS[1], ARGV[2]) end return 0"
-)
-_RELEASE = (
-    "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
 )
 
 
@@ -62,5 +60,5 @@ class Leadership:
 
     def release(self) -> None:
         with contextlib.suppress(redis.RedisError):  # else it expires on its own
-            self.r.eval(_RELEASE, 1, keys.leader(), self.id)
+            release_lock(self.r, keys.leader(), self.id)
         self._leader.clear()

@@ -20,6 +20,12 @@ _RELEASE = (
 )
 
 
+def release_lock(r: redis.Redis, key: str, token: str) -> bool:
+    """Delete ``key`` only if it still holds ``token``: never free a lock someone else took
+    after ours expired."""
+    return bool(r.eval(_RELEASE, 1, key, token))
+
+
 class LockTimeout(NewsmonitorError):
     retryable = True
 
@@ -39,4 +45,4 @@ def redis_lock(
     try:
         yield
     finally:
-        r.eval(_RELEASE, 1, key, token)
+        release_lock(r, key, token)

@@ -37,6 +37,7 @@ from rq.job import Job
 from monitor import keys, metrics
 from monitor.config import Config
 from monitor.errors import DeliveryError, PermanentDeliveryError
+from monitor.locks import release_lock
 from monitor.models import Alert, Delivery
 from monitor.redisconn import as_str
 from workers.channels import SendContext, send_alert
@@ -53,9 +54,6 @@ META_TRIES = "tries"
 _TAKE_OVER_LOCK = (
     "if redis.call('get', KEYS[1]) == ARGV[1] then "
     "return redis.call('set', KEYS[1], ARGV[2], 'EX', ARGV[3]) end return false"
-)
-_RELEASE_LOCK = (
-    "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
 )
 
 
@@ -153,7 +151,7 @@ def deliver_alert(
         at = _send(alert, channel, cfg)
         conn.set(sent_key, at, ex=cfg.retention.lifetimes().sent)
     finally:
-        conn.eval(_RELEASE_LOCK, 1, lock_key, token)
+        release_lock(conn, lock_key, token)
     record_delivery(conn, _delivery(alert.to_dict(), channel, True, attempt, at))
     log.info("alert %s (rule %s) sent to %s", alert.id, alert.rule, channel)
     return "sent"
