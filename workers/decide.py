@@ -67,6 +67,11 @@ def _top_count(events: tuple[Event, ...]) -> int:
     return max((e.count for e in events if e.count is not None), default=0)
 
 
+def decision_scope(rule: Rule, article: Article, story: Story) -> str:
+    """What a rule alerts once for: the story (``once_per: story``) or the article."""
+    return f"s:{story.id}" if rule.once_per == "story" else f"a:{article.id}"
+
+
 def _once(
     r: redis.Redis, rule: Rule, article: Article, scope: str, events: tuple[Event, ...]
 ) -> Decision | None:
@@ -172,7 +177,7 @@ def decide(
 ) -> Decision:
     now = time.time() if now is None else now
     group = group_of(rule, article, events)
-    scope = f"s:{story.id}" if rule.once_per == "story" else f"a:{article.id}"
+    scope = decision_scope(rule, article, story)
     with redis_lock(r, keys.rule_lock(rule.name, scope)):
         once = _once(r, rule, article, scope, events)
         if once is not None and once.action == "suppress":
@@ -219,5 +224,5 @@ def alert_scope(
     """What makes an alert distinct: its story (or article) and, for an update, the new count.
 
     Stable across retries of the same job, so the delivery guard recognises a repeat."""
-    scope = f"s:{story.id}" if rule.once_per == "story" else f"a:{article.id}"
+    scope = decision_scope(rule, article, story)
     return f"{scope}:{_top_count(events)}" if decision.update else scope
