@@ -92,7 +92,8 @@ def record_success(
 ) -> None:
     now = time.time() if now is None else now
     key = keys.feed_state(feed_url)
-    state = read_state(r, feed_url)
+    # The rhythm needs the previous state only when something new came (most polls: nothing).
+    state = read_state(r, feed_url) if new_entries else None
     with r.pipeline() as pipe:
         pipe.hset(
             key,
@@ -103,7 +104,7 @@ def record_success(
                 "errors": 0,
             },
         )
-        if new_entries:
+        if state is not None:
             since = state.last_new_at or state.first_poll
             gap = updated_gap(state.avg_gap, since, now, new_entries)
             pipe.hset(key, "last_new_at", now)
