@@ -173,10 +173,6 @@ class Condition(BaseModel):
         return any(getattr(self, f) is not None for f in EVENT_FIELDS)
 
 
-# Kept for the name used by the first schema.
-Match = Condition
-
-
 class Window(BaseModel):
     """Fire when ``count`` matching articles (or stories) arrive within ``within``, per group."""
 
