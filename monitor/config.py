@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -25,6 +26,7 @@ from pydantic import (
     model_validator,
 )
 
+from monitor.apprise_urls import check_apprise_url, mask_apprise_url
 from monitor.durations import parse_duration
 from monitor.errors import ConfigError
 from monitor.keys import Lifetimes, lifetimes
@@ -134,8 +136,33 @@ class OutboxChannel(_Channel):
         return f"path={self.path}"
 
 
+def _apprise_url(v: SecretStr) -> SecretStr:
+    check_apprise_url(v.get_secret_value())
+    return v
+
+
+class AppriseChannel(_Channel):
+    """Any service Apprise reaches (Slack, Telegram, ntfy, Matrix, Discord, Teams, ...), by URL.
+
+    The URLs hold the secrets, so they are SecretStr, and their errors never echo them.
+    """
+
+    type: Literal["apprise"]
+    urls: list[Annotated[SecretStr, AfterValidator(_apprise_url)]] = Field(min_length=1)
+    timeout: Duration = 30.0
+
+    @field_validator("urls", mode="before")
+    @classmethod
+    def _one_or_many(cls, v: Any) -> Any:
+        return [v] if isinstance(v, str) else v
+
+    def describe(self) -> str:
+        return f"urls=[{', '.join(mask_apprise_url(u.get_secret_value()) for u in self.urls)}]"
+
+
 ChannelConfig = Annotated[
-    EmailChannel | WebhookChannel | ConsoleChannel | OutboxChannel, Field(discriminator="type")
+    EmailChannel | WebhookChannel | ConsoleChannel | OutboxChannel | AppriseChannel,
+    Field(discriminator="type"),
 ]
 
 
@@ -189,6 +216,10 @@ class HealthConfig(_Frozen):
 
 
 class Config(_Frozen):
+    # Secrets (passwords, Apprise URLs) must not ride along in a ValidationError's text, which
+    # is chained to every ConfigError and printed with its traceback at --log-level DEBUG.
+    model_config = ConfigDict(hide_input_in_errors=True)
+
     version: Literal[1] = 1
     redis_url: str | None = None
     data_dir: Path = Path("./data")
