@@ -11,13 +11,12 @@ import os
 import re
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import (
     AfterValidator,
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
     SecretStr,
@@ -25,9 +24,10 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic.json_schema import SkipJsonSchema
 
 from monitor.apprise_urls import check_apprise_url, mask_apprise_url
-from monitor.durations import parse_duration
+from monitor.durations import Duration
 from monitor.errors import ConfigError
 from monitor.keys import Lifetimes, lifetimes
 from monitor.models import Feed
@@ -36,7 +36,10 @@ from monitor.yamlpos import Positions, YAMLSyntaxError, load_yaml, pydantic_prob
 CONFIG_NAME = "newsmonitor.yaml"
 _ENV_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
-Duration = Annotated[float, BeforeValidator(parse_duration)]
+
+
+T = TypeVar("T")
+NonEmptyList = Annotated[list[T], Field(min_length=1)]  # for the schema of one-or-many values
 
 
 class _Frozen(BaseModel):
@@ -96,7 +99,7 @@ class EmailChannel(_Channel):
     password: SecretStr | None = None
     timeout: Duration = 30.0
 
-    @field_validator("to", mode="before")
+    @field_validator("to", mode="before", json_schema_input_type=str | NonEmptyList[str])
     @classmethod
     def _one_or_many(cls, v: Any) -> Any:
         return [v] if isinstance(v, str) else v
@@ -151,7 +154,9 @@ class AppriseChannel(_Channel):
     urls: list[Annotated[SecretStr, AfterValidator(_apprise_url)]] = Field(min_length=1)
     timeout: Duration = 30.0
 
-    @field_validator("urls", mode="before")
+    @field_validator(
+        "urls", mode="before", json_schema_input_type=SecretStr | NonEmptyList[SecretStr]
+    )
     @classmethod
     def _one_or_many(cls, v: Any) -> Any:
         return [v] if isinstance(v, str) else v
@@ -233,7 +238,7 @@ class Config(_Frozen):
     health: HealthConfig = Field(default_factory=HealthConfig)
     workers: int | None = Field(default=None, ge=1)
     job_timeout: Duration = 300.0
-    source: str = Field(default="(defaults)", exclude=True)
+    source: SkipJsonSchema[str] = Field(default="(defaults)", exclude=True)
 
     @model_validator(mode="after")
     def _unique_feed_names(self) -> Config:
@@ -284,6 +289,8 @@ def parse_config(text: str, file: str, base: Path | None = None) -> Config:
     data = {} if data is None else data
     if not isinstance(data, dict):
         raise ConfigError(f"{file}:1:1", "the config must be a mapping of keys to values")
+    if "source" in data:  # the model's own field (the file's name), not a config key
+        raise ConfigError(positions.where(("source",), key=True), "unknown key 'source'")
     data = _expand(data, (), positions)
     if base is not None:
         _resolve_paths(data, base)
