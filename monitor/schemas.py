@@ -1,7 +1,10 @@
 """JSON Schemas of a rule file and of newsmonitor.yaml, generated from their pydantic models.
 
 Editors (VS Code's YAML extension, any yaml-language-server client) check files against them as
-people type. They are JSON Schema draft 2020-12, pydantic's own dialect. Each value type says
+people type. They are JSON Schema draft-07, the newest draft those editors implement (their
+2019-09 and 2020-12 support is partial); pydantic writes 2020-12, and its output here uses no
+keyword that draft-07 lacks, so only the definitions' home changes ($defs -> definitions). Each
+value type says
 what a user may write for it (``json_schema_input_type``: "6h" for a duration, ">= 100" for a
 count), so the schema describes the YAML, not the parsed model.
 
@@ -23,7 +26,8 @@ from pydantic_core import core_schema
 from monitor.config import Config
 from monitor.rules.model import Rule
 
-DIALECT = "https://json-schema.org/draft/2020-12/schema"
+DIALECT = "http://json-schema.org/draft-07/schema#"
+REF_TEMPLATE = "#/definitions/{model}"
 # Where the repository keeps the generated files; the YAML files point their editors there.
 SCHEMA_FILES = {"rule": "schemas/rule.schema.json", "config": "schemas/config.schema.json"}
 ENV_NAME = "EnvReference"
@@ -40,7 +44,8 @@ class ConfigSchemaGenerator(GenerateJsonSchema):
     def generate(
         self, schema: core_schema.CoreSchema, mode: JsonSchemaMode = "validation"
     ) -> JsonSchemaValue:
-        out = _shared(super().generate(schema, mode), {"$ref": f"#/$defs/{ENV_NAME}"})
+        ref = {"$ref": self.ref_template.format(model=ENV_NAME)}
+        out = _shared(super().generate(schema, mode), ref)
         out.setdefault("$defs", {})[ENV_NAME] = ENV_REFERENCE
         return out
 
@@ -74,7 +79,10 @@ def _shared(node: Any, ref: JsonSchemaValue) -> Any:
 def _framed(title: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
     schema.pop("title", None)
     schema.pop("description", None)
-    return {"$schema": DIALECT, "title": title, "description": description, **schema}
+    definitions = schema.pop("$defs", {})
+    return {"$schema": DIALECT, "title": title, "description": description, **schema} | {
+        "definitions": definitions
+    }
 
 
 def rule_schema() -> dict[str, Any]:
@@ -82,7 +90,7 @@ def rule_schema() -> dict[str, Any]:
         "newsmonitor rule file",
         "One alert rule (rules/*.yaml). Generated from the rule model by `newsmonitor rules "
         "schema`; `newsmonitor rules check` stays the authority (regexes, templates, channels).",
-        Rule.model_json_schema(mode="validation"),
+        Rule.model_json_schema(mode="validation", ref_template=REF_TEMPLATE),
     )
 
 
@@ -91,7 +99,9 @@ def config_schema() -> dict[str, Any]:
         "newsmonitor config file",
         "newsmonitor.yaml. Generated from the config model by `newsmonitor config schema`; "
         "the daemon's own check at start stays the authority (e.g. which Apprise URLs work).",
-        Config.model_json_schema(mode="validation", schema_generator=ConfigSchemaGenerator),
+        Config.model_json_schema(
+            mode="validation", ref_template=REF_TEMPLATE, schema_generator=ConfigSchemaGenerator
+        ),
     )
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import jsonschema
 import pytest
-from jsonschema import Draft202012Validator
+from jsonschema import Draft7Validator
 
 from monitor import cli
 from monitor.config import parse_config
@@ -28,9 +28,9 @@ from tests.conftest import ROOT
 
 SCHEMA_LINE = re.compile(r"^# yaml-language-server: \$schema=(\S+)\n")
 VALIDATORS = {
-    kind: Draft202012Validator(
+    kind: Draft7Validator(
         json.loads((ROOT / path).read_text(encoding="utf-8")),
-        format_checker=Draft202012Validator.FORMAT_CHECKER,
+        format_checker=Draft7Validator.FORMAT_CHECKER,
     )
     for kind, path in SCHEMA_FILES.items()
 }
@@ -75,10 +75,15 @@ def test_committed_schema_is_what_the_command_prints(
 
 
 @pytest.mark.parametrize("kind", sorted(SCHEMA_FILES))
-def test_schema_is_a_valid_draft_2020_12_schema(kind: str) -> None:
+def test_schema_is_a_valid_draft_07_schema_without_later_keywords(kind: str) -> None:
     schema = VALIDATORS[kind].schema
-    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
-    Draft202012Validator.check_schema(schema)
+    assert schema["$schema"] == "http://json-schema.org/draft-07/schema#"
+    Draft7Validator.check_schema(schema)
+    text = json.dumps(schema)
+    for later in ("$defs", "prefixItems", "dependentRequired", "unevaluated", "$dynamicRef"):
+        assert f'"{later}"' not in text  # editors on draft-07 would ignore them silently
+    refs = re.findall(r'"\$ref": "#/definitions/(\w+)"', text)
+    assert refs and set(refs) <= set(schema["definitions"])
 
 
 SHIPPED = [
@@ -314,7 +319,7 @@ def test_config_schema_and_loader_both_reject(text: str) -> None:
 
 
 def test_secrets_are_plain_strings_in_the_schema() -> None:
-    defs = VALIDATORS["config"].schema["$defs"]
+    defs = VALIDATORS["config"].schema["definitions"]
     password = defs["EmailChannel"]["properties"]["password"]["anyOf"][0]
     assert password["type"] == "string" and password.get("writeOnly") is True
     url_item = defs["AppriseChannel"]["properties"]["urls"]["anyOf"][1]["items"]
