@@ -134,11 +134,26 @@ def test_every_rule_the_model_accepts_in_the_tests_and_readme_passes_the_schema(
     assert [t for t in texts if not schema_ok("rule", t) and rule_ok(t)] == []
 
 
-def test_readme_config_passes_the_schema(monkeypatch: pytest.MonkeyPatch) -> None:
-    (block,) = [b for b in readme_blocks() if b.startswith("version: 1\nredis_url")]
-    for var in ("SMTP_USER", "SMTP_PASSWORD", "HOOK_SECRET", "SLACK_TOKEN"):
-        monkeypatch.setenv(var, "x")
-    assert config_ok(block) and schema_ok("config", block)
+# Fake but well-formed values for the ${VAR}s of the README's configs (Apprise checks shapes).
+README_ENV = {
+    "SMTP_USER": "monitor",
+    "SMTP_PASSWORD": "pw",
+    "HOOK_SECRET": "s3cret",
+    "SLACK_TOKENS": "T0123ABCD/B0123ABCD/abcdefghijklmnopqrstuvwx",
+    "TELEGRAM_BOT_TOKEN": "123456789:AAHfakeTokenForTests0123456789abcdef",
+    "TELEGRAM_CHAT_ID": "-1001234567",
+    "NTFY_TOPIC": "newsroom-alerts-x7",
+    "NTFY_PASSWORD": "pw",
+}
+
+
+def test_readme_configs_pass_the_loader_and_the_schema(monkeypatch: pytest.MonkeyPatch) -> None:
+    blocks = [b for b in readme_blocks() if re.search(r"^(channels|redis_url):", b, re.M)]
+    assert len(blocks) == 2  # the full example and the Apprise one
+    for var, value in README_ENV.items():
+        monkeypatch.setenv(var, value)
+    for block in blocks:
+        assert config_ok(block) and schema_ok("config", block)
 
 
 # --- what the schema rejects, as the model does ----------------------------------------------
