@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -44,20 +45,20 @@ def schema_ok(kind: str, text: str) -> bool:
     return VALIDATORS[kind].is_valid(data_of(text))
 
 
-def rule_ok(text: str) -> bool:
+def accepted(parse: Callable[[str, str], object], error: type[Exception], text: str) -> bool:
     try:
-        parse_rule_text(text, "t.yaml")
-    except RuleSetError:
+        parse(text, "t.yaml")
+    except error:
         return False
     return True
+
+
+def rule_ok(text: str) -> bool:
+    return accepted(parse_rule_text, RuleSetError, text)
 
 
 def config_ok(text: str) -> bool:
-    try:
-        parse_config(text, "t.yaml")
-    except ConfigError:
-        return False
-    return True
+    return accepted(parse_config, ConfigError, text)
 
 
 # --- the files and the commands --------------------------------------------------------------
