@@ -36,8 +36,6 @@ from monitor.yamlpos import Positions, YAMLSyntaxError, load_yaml, pydantic_prob
 CONFIG_NAME = "newsmonitor.yaml"
 _ENV_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
-
-
 T = TypeVar("T")
 NonEmptyList = Annotated[list[T], Field(min_length=1)]  # for the schema of one-or-many values
 

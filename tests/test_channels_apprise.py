@@ -34,8 +34,10 @@ from tests.conftest import ROOT
 from tests.servers import LocalHTTPServer, Request, Response
 from tests.test_deliver import make_alert, run_alert_jobs, use_config, write_config
 from workers.channels import SendContext, send_alert
+from workers.channels.apprise import notify_one
 from workers.context import make_queue
 from workers.deliver import enqueue_delivery, read_dead_letters, read_deliveries
+from workers.render import Message
 
 PASSWORD = "pw-apprise-7788"
 HOOK_ID = "hookid-5f3a9c"
@@ -210,6 +212,22 @@ def test_form_receiver_gets_the_same_and_severity_sets_the_type(
     form = {k: v[0] for k, v in parse_qs(req.body.decode()).items()}
     assert form["title"].startswith("[large-attack-count] Oekraïne meldt 261 gevechten")
     assert "261 gevechten (combat)" in form["message"] and form["type"] == "failure"
+
+
+@pytest.mark.parametrize(("query", "posts"), [("", 2), ("&overflow=truncate", 1)])
+def test_a_message_past_the_service_limit_is_split_unless_the_url_says_otherwise(
+    query: str, posts: int, http_server: LocalHTTPServer, tmp_path: Path
+) -> None:
+    http_server.routes[f"/hooks/{HOOK_ID}"] = Response(b"ok", 200)
+    long_text = "Er waren gisteren 261 gevechten aan het front. " * 1000  # ~47,000 characters
+    message = Message(subject="[digest] 40 alerts", text=long_text, html="", payload={})
+    assert notify_one(target(http_server) + query, message, 10.0, ctx(tmp_path)) is None
+    bodies = [r.json()["message"] for r in http_server.requests_to(f"/hooks/{HOOK_ID}")]
+    assert len(bodies) == posts
+    if posts == 2:  # split: every sentence arrives
+        assert "".join(bodies).count("261 gevechten") == 1000
+    else:  # truncated, as the URL asked
+        assert len(bodies[0]) < len(long_text)
 
 
 @pytest.mark.parametrize("status", [500, 503, 404])

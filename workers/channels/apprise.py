@@ -12,8 +12,9 @@ Apprise version on this worker), that target fails for good.
 from __future__ import annotations
 
 import logging
+import re
 
-from monitor.apprise_urls import load_apprise, mask_apprise_url, scrub
+from monitor.apprise_urls import load_apprise, mask_apprise_url, scrub, split_url
 from monitor.config import AppriseChannel
 from monitor.errors import DeliveryError, PermanentDeliveryError
 from workers.channels.base import Notifier, SendContext
@@ -26,6 +27,7 @@ NOTIFY_TYPES = {"info": "info", "warning": "warning", "critical": "failure"}
 STORAGE_DIR = "apprise"  # under the data dir: Apprise's cache (e.g. a Matrix login) lives there
 MAX_REASON = 300
 FAILURE_LEVELS = frozenset({"WARNING", "ERROR", "CRITICAL"})
+OVERFLOW_SET = re.compile(r"(?:^|&)overflow=", re.IGNORECASE)  # the user chose, in the URL
 
 
 class UnusableURL(Exception):
@@ -36,9 +38,15 @@ def notify_one(url: str, message: Message, timeout: float, ctx: SendContext) -> 
     """Send to one Apprise URL: None when it took the message, else why not (scrubbed)."""
     apprise = load_apprise()
     asset = apprise.AppriseAsset(storage_path=str(ctx.data_dir / STORAGE_DIR))
-    target = apprise.Apprise(asset=asset)
-    if not target.add(url):
+    service = apprise.Apprise.instantiate(url, asset=asset)
+    if service is None:
         raise UnusableURL(mask_apprise_url(url))
+    if not OVERFLOW_SET.search(getattr(split_url(url), "query", "")):
+        # Apprise's default hands an over-long message to the service as it is, which some
+        # refuse for good (a digest past Telegram's 4,096 characters); split it instead.
+        service.overflow_mode = apprise.OverflowMode.SPLIT
+    target = apprise.Apprise(asset=asset)
+    target.add(service)
     severity = str(message.payload.get("severity") or "info")
     result = target.notify(
         body=message.text,
@@ -60,8 +68,8 @@ def notify_one(url: str, message: Message, timeout: float, ctx: SendContext) -> 
 
 
 class AppriseNotifier(Notifier):
-    # Apprise fits the body to each service itself (add ?overflow=split to a URL to split long
-    # messages instead of truncating); a subject longer than a line helps no chat client.
+    # Bodies are split to each service's limit by Apprise (see notify_one); a subject longer
+    # than a line helps no chat client.
     max_subject = 250
 
     def send(self, message: Message, name: str, cfg: AppriseChannel, ctx: SendContext) -> None:
