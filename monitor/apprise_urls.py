@@ -114,12 +114,12 @@ def load_apprise() -> ModuleType:
     the line. Nothing of it reaches newsmonitor's log directly: the notifier reads what Apprise
     said about each call from the call's result and logs it scrubbed.
     """
-    import apprise
-
     log = logging.getLogger(APPRISE_LOGGER)
-    if log.propagate:
+    if log.propagate:  # before the import, which already logs
         log.propagate = False
         log.addHandler(logging.NullHandler())
+    import apprise
+
     return apprise
 
 

@@ -13,6 +13,8 @@ import contextlib
 import dataclasses
 import json
 import logging
+import os
+import signal
 import subprocess
 import sys
 import zlib
@@ -31,7 +33,7 @@ from monitor.config import AppriseChannel, load_config, parse_config
 from monitor.errors import ConfigError, DeliveryError, PermanentDeliveryError
 from monitor.logs import NOISY_LOGGERS, setup_logging
 from tests.conftest import ROOT
-from tests.servers import LocalHTTPServer, Request, Response
+from tests.servers import LocalHTTPServer, Request, Response, wait_for
 from tests.test_deliver import make_alert, run_alert_jobs, use_config, write_config
 from workers.channels import SendContext, send_alert
 from workers.channels.apprise import notify_one
@@ -377,3 +379,57 @@ def test_a_retry_sends_only_to_the_targets_that_failed(
     (record,) = read_deliveries(redis_client)
     assert record.ok and record.attempts == 2
     assert read_dead_letters(redis_client) == []
+
+
+# --- the daemon, end to end ------------------------------------------------------------------
+@pytest.mark.slow
+def test_the_daemon_delivers_through_apprise_and_never_logs_the_url(
+    tmp_path: Path,
+    corpus: Path,
+    redis_url: str,
+    redis_client: redis.Redis,
+    http_server: LocalHTTPServer,
+) -> None:
+    from tests.seedsite import serve_seed_site
+
+    serve_seed_site(http_server, corpus)
+    http_server.routes[f"/hooks/{HOOK_ID}"] = Response(b"ok", 200)
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "big.yaml").write_text(
+        "name: big-counts\nmatch: {event: [attack, combat], count: '>= 100'}\nnotify: [chat]\n"
+    )
+    cfg = tmp_path / "newsmonitor.yaml"
+    cfg.write_text(
+        f"redis_url: '{redis_url}'\ndata_dir: {tmp_path / 'data'}\nrules: {rules}\n"
+        f"feeds: [{{url: '{http_server.url('/feed.xml')}', name: seeds, interval: 2s, backfill: true}}]\n"
+        "channels: {chat: {type: apprise, urls: ['${CHAT_URL}']}}\nhealth: {port: 0}\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"} | {
+        "CHAT_URL": target(http_server)
+    }
+    argv = [
+        sys.executable,
+        "-m",
+        "monitor.cli",
+        "--log-level",
+        "DEBUG",
+        "--config",
+        str(cfg),
+        "run",
+        "--workers",
+        "1",
+    ]
+    with (tmp_path / "daemon.log").open("wb") as log:
+        proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            (post, *_) = wait_for(lambda: http_server.requests_to(f"/hooks/{HOOK_ID}"), 60)
+            (delivery, *_) = wait_for(lambda: read_deliveries(redis_client), 20)
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            code = proc.wait(60)
+    output = (tmp_path / "daemon.log").read_text(errors="replace")
+    assert code == 0, output[-3000:]
+    assert post.json()["title"].startswith("[big-counts] ") and "“" in post.json()["message"]
+    assert delivery.ok and delivery.channel == "chat" and delivery.rule == "big-counts"
+    assert_no_secret(output)
