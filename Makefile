@@ -41,6 +41,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/polling.py
 	$(BIN)/python bench/latency.py
 	$(BIN)/python bench/soak.py
+	$(BIN)/python bench/apprise_cost.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info
