@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "monitor.commands.backtest",
     "monitor.commands.feeds",
     "monitor.commands.status",
+    "monitor.commands.config",
 )
 
 

@@ -11,12 +11,12 @@ import os
 import re
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
     SecretStr,
@@ -24,8 +24,10 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic.json_schema import SkipJsonSchema
 
-from monitor.durations import parse_duration
+from monitor.apprise_urls import check_apprise_url, mask_apprise_url
+from monitor.durations import Duration
 from monitor.errors import ConfigError
 from monitor.keys import Lifetimes, lifetimes
 from monitor.models import Feed
@@ -34,7 +36,8 @@ from monitor.yamlpos import Positions, YAMLSyntaxError, load_yaml, pydantic_prob
 CONFIG_NAME = "newsmonitor.yaml"
 _ENV_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
-Duration = Annotated[float, BeforeValidator(parse_duration)]
+T = TypeVar("T")
+NonEmptyList = Annotated[list[T], Field(min_length=1)]  # for the schema of one-or-many values
 
 
 class _Frozen(BaseModel):
@@ -94,7 +97,7 @@ class EmailChannel(_Channel):
     password: SecretStr | None = None
     timeout: Duration = 30.0
 
-    @field_validator("to", mode="before")
+    @field_validator("to", mode="before", json_schema_input_type=str | NonEmptyList[str])
     @classmethod
     def _one_or_many(cls, v: Any) -> Any:
         return [v] if isinstance(v, str) else v
@@ -134,8 +137,35 @@ class OutboxChannel(_Channel):
         return f"path={self.path}"
 
 
+def _apprise_url(v: SecretStr) -> SecretStr:
+    check_apprise_url(v.get_secret_value())
+    return v
+
+
+class AppriseChannel(_Channel):
+    """Any service Apprise reaches (Slack, Telegram, ntfy, Matrix, Discord, Teams, ...), by URL.
+
+    The URLs hold the secrets, so they are SecretStr, and their errors never echo them.
+    """
+
+    type: Literal["apprise"]
+    urls: list[Annotated[SecretStr, AfterValidator(_apprise_url)]] = Field(min_length=1)
+    timeout: Duration = 30.0
+
+    @field_validator(
+        "urls", mode="before", json_schema_input_type=SecretStr | NonEmptyList[SecretStr]
+    )
+    @classmethod
+    def _one_or_many(cls, v: Any) -> Any:
+        return [v] if isinstance(v, str) else v
+
+    def describe(self) -> str:
+        return f"urls=[{', '.join(mask_apprise_url(u.get_secret_value()) for u in self.urls)}]"
+
+
 ChannelConfig = Annotated[
-    EmailChannel | WebhookChannel | ConsoleChannel | OutboxChannel, Field(discriminator="type")
+    EmailChannel | WebhookChannel | ConsoleChannel | OutboxChannel | AppriseChannel,
+    Field(discriminator="type"),
 ]
 
 
@@ -189,6 +219,10 @@ class HealthConfig(_Frozen):
 
 
 class Config(_Frozen):
+    # Secrets (passwords, Apprise URLs) must not ride along in a ValidationError's text, which
+    # is chained to every ConfigError and printed with its traceback at --log-level DEBUG.
+    model_config = ConfigDict(hide_input_in_errors=True)
+
     version: Literal[1] = 1
     redis_url: str | None = None
     data_dir: Path = Path("./data")
@@ -202,7 +236,7 @@ class Config(_Frozen):
     health: HealthConfig = Field(default_factory=HealthConfig)
     workers: int | None = Field(default=None, ge=1)
     job_timeout: Duration = 300.0
-    source: str = Field(default="(defaults)", exclude=True)
+    source: SkipJsonSchema[str] = Field(default="(defaults)", exclude=True)
 
     @model_validator(mode="after")
     def _unique_feed_names(self) -> Config:
@@ -253,6 +287,8 @@ def parse_config(text: str, file: str, base: Path | None = None) -> Config:
     data = {} if data is None else data
     if not isinstance(data, dict):
         raise ConfigError(f"{file}:1:1", "the config must be a mapping of keys to values")
+    if "source" in data:  # the model's own field (the file's name), not a config key
+        raise ConfigError(positions.where(("source",), key=True), "unknown key 'source'")
     data = _expand(data, (), positions)
     if base is not None:
         _resolve_paths(data, base)

@@ -8,6 +8,10 @@ import sys
 import time
 from typing import TextIO
 
+# Third-party chatter that would drown our one-line-per-event log. urllib3 (under Apprise's
+# requests) also logs each request's path at DEBUG, and Apprise URLs keep tokens in paths.
+NOISY_LOGGERS = ("httpx", "httpcore", "apscheduler.executors", "trafilatura", "htmldate", "urllib3")
+
 
 class JSONFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
@@ -46,6 +50,5 @@ def setup_logging(level: str = "INFO", fmt: str = "text") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    # Third-party chatter that would drown our one-line-per-event log.
-    for noisy in ("httpx", "httpcore", "apscheduler.executors", "trafilatura", "htmldate"):
+    for noisy in NOISY_LOGGERS:
         logging.getLogger(noisy).setLevel(logging.WARNING)
