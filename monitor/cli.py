@@ -126,6 +126,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.getLogger("newsmonitor").debug("fatal", exc_info=True)
         print(f"newsmonitor: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:
+        if exc.filename is None:  # not about a file the user named: a real fault, show it all
+            raise
+        print(f"newsmonitor: {exc.filename}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from monitor.config import Config, load_config
-from monitor.durations import parse_duration
+from monitor.durations import duration_arg
 from monitor.errors import ConfigError
 from monitor.models import Article
 from monitor.rules import load_rules, match_ruleset
@@ -25,7 +25,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,
     p = sub.add_parser("backtest", help="how often each rule would have fired")
     p.add_argument("--rules", help="rules folder (default: the config's)")
     src = p.add_mutually_exclusive_group(required=True)
-    src.add_argument("--since", help="stored articles of the last DURATION (e.g. 7d)")
+    src.add_argument(
+        "--since", type=duration_arg, help="stored articles of the last DURATION (e.g. 7d)"
+    )
     src.add_argument("--corpus", help="JSON Lines articles: {id, text, title?, lang?}")
     p.add_argument("--gold", help="gold events per article id (with --corpus)")
     p.add_argument("--json", action="store_true", help="print the result as one JSON object")
@@ -52,7 +54,7 @@ def _articles(args: argparse.Namespace, cfg: Config) -> list[Article]:
     from monitor.redisconn import open_redis
 
     r, _ = open_redis(cfg, start_embedded=False)
-    return list(stored_articles(r, parse_duration(args.since)))
+    return list(stored_articles(r, args.since))
 
 
 def cmd_backtest(args: argparse.Namespace) -> int:
