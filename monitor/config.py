@@ -50,8 +50,11 @@ class FeedConfig(_Frozen):
     @field_validator("url")
     @classmethod
     def _http_url(cls, v: str) -> str:
-        if urlsplit(v).scheme not in ("http", "https"):
+        parts = urlsplit(v)
+        if parts.scheme not in ("http", "https"):
             raise ValueError(f"feed url must be http(s): {v!r}")
+        if not parts.hostname:
+            raise ValueError(f"feed url has no host: {v!r}")
         return v
 
     def to_feed(self) -> Feed:
