@@ -15,12 +15,14 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
     SecretStr,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -35,6 +37,19 @@ CONFIG_NAME = "newsmonitor.yaml"
 _ENV_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
 Duration = Annotated[float, BeforeValidator(parse_duration)]
+BASE_DIR = "base_dir"  # validation context: the folder relative paths are resolved against
+
+
+def _against_base(value: Path, info: ValidationInfo) -> Path:
+    """A relative path is relative to the config file's folder, not to wherever the command
+    happens to run: one config must mean the same files from any working directory."""
+    value = value.expanduser()
+    base = (info.context or {}).get(BASE_DIR)
+    return value if value.is_absolute() or base is None else Path(base) / value
+
+
+# Every path-valued setting has this type, so none can be left out of the resolution.
+ConfigPath = Annotated[Path, AfterValidator(_against_base)]
 
 
 class _Frozen(BaseModel):
@@ -131,7 +146,7 @@ class OutboxChannel(_Channel):
     """Appends each alert as one JSON line to a file (default: <data_dir>/outbox.jsonl)."""
 
     type: Literal["outbox"]
-    path: str | None = None
+    path: ConfigPath | None = None
 
     def describe(self) -> str:
         return f"path={self.path}"
@@ -194,8 +209,8 @@ class HealthConfig(_Frozen):
 class Config(_Frozen):
     version: Literal[1] = 1
     redis_url: str | None = None
-    data_dir: Path = Path("./data")
-    rules: Path = Path("./rules")
+    data_dir: ConfigPath = Field(default=Path("./data"), validate_default=True)
+    rules: ConfigPath = Field(default=Path("./rules"), validate_default=True)
     feeds: list[FeedConfig] = Field(default_factory=list)
     channels: dict[str, ChannelConfig] = Field(default_factory=dict)
     fetch: FetchConfig = Field(default_factory=FetchConfig)
@@ -240,15 +255,9 @@ def _expand(value: Any, path: tuple[str | int, ...], positions: Positions) -> An
     return _ENV_RE.sub(sub, value)
 
 
-def _resolve_paths(data: dict[str, Any], base: Path) -> None:
-    for key in ("data_dir", "rules"):
-        if key in data and data[key] is not None:
-            p = Path(str(data[key])).expanduser()
-            data[key] = p if p.is_absolute() else base / p
-
-
 def parse_config(text: str, file: str, base: Path | None = None) -> Config:
-    """Validate config text; every problem is reported with file:line:column."""
+    """Validate config text; every problem is reported with file:line:column. Relative paths
+    are resolved against ``base`` (the config file's folder) when it is given."""
     try:
         data, positions = load_yaml(text, file)
     except YAMLSyntaxError as exc:
@@ -257,10 +266,8 @@ def parse_config(text: str, file: str, base: Path | None = None) -> Config:
     if not isinstance(data, dict):
         raise ConfigError(f"{file}:1:1", "the config must be a mapping of keys to values")
     data = _expand(data, (), positions)
-    if base is not None:
-        _resolve_paths(data, base)
     try:
-        cfg = Config.model_validate({**data, "source": file})
+        cfg = Config.model_validate({**data, "source": file}, context={BASE_DIR: base})
     except ValidationError as exc:
         exc._newsmonitor_model = Config  # type: ignore[attr-defined]
         problems = pydantic_problems(exc, positions)
