@@ -15,6 +15,8 @@ import sys
 from collections.abc import Iterator, Sequence
 from importlib.metadata import PackageNotFoundError, version
 
+from redis.exceptions import RedisError
+
 from monitor.errors import NewsmonitorError
 
 # Each module defines ``register(subparsers)`` and sets ``func`` on its parsers. An explicit
@@ -125,6 +127,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except NewsmonitorError as exc:
         logging.getLogger("newsmonitor").debug("fatal", exc_info=True)
         print(f"newsmonitor: {exc}", file=sys.stderr)
+        return 2
+    except RedisError as exc:  # e.g. the daemon stopped its embedded Redis under a command
+        logging.getLogger("newsmonitor").debug("fatal", exc_info=True)
+        print(f"newsmonitor: Redis: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:
         if exc.filename is None:  # not about a file the user named: a real fault, show it all

@@ -51,10 +51,10 @@ def _articles(args: argparse.Namespace, cfg: Config) -> list[Article]:
 
     if args.corpus:
         return corpus_articles(Path(args.corpus))
-    from monitor.redisconn import open_redis
+    from monitor.redisconn import redis_session
 
-    r, _ = open_redis(cfg, start_embedded=False)
-    return list(stored_articles(r, args.since))
+    with redis_session(cfg) as r:
+        return list(stored_articles(r, args.since))
 
 
 def cmd_backtest(args: argparse.Namespace) -> int:
