@@ -19,11 +19,11 @@ from tests.servers import LocalHTTPServer, Response, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = (
-    "<!doctype html><html lang='en'><head><title>Talks in Geneva</title></head><body><article>"
-    "<h1>Talks in Geneva</h1><p>Negotiators met in Geneva on Tuesday and said that talks on a "
-    "ceasefire would start next week.</p><p>Both delegations called the meeting useful and "
-    "agreed to meet again.</p></article></body></html>"
-).encode()
+    b"<!doctype html><html lang='en'><head><title>Talks in Geneva</title></head><body><article>"
+    b"<h1>Talks in Geneva</h1><p>Negotiators met in Geneva on Tuesday and said that talks on a "
+    b"ceasefire would start next week.</p><p>Both delegations called the meeting useful and "
+    b"agreed to meet again.</p></article></body></html>"
+)
 
 
 def feed(server: LocalHTTPServer) -> bytes:
