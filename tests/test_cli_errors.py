@@ -62,6 +62,15 @@ def test_bad_command_arguments_say_what_and_which(
     assert not (tmp_path / "data").exists()  # refused before anything was started
 
 
+def test_a_bad_gold_line_is_named_with_file_and_line(tmp_path: Path) -> None:
+    (tmp_path / "gold.jsonl").write_text('{"id": "a", "events": []}\n{"id": "b", "events": [}\n')
+    (tmp_path / "articles.jsonl").write_text('{"id": "a", "text": "Nothing happened."}\n')
+    done = cli(tmp_path, "eval", "gold.jsonl", "articles.jsonl")
+    assert done.returncode == 2
+    assert "newsmonitor: gold.jsonl:2: not JSON" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
 CONFIG = """\
 workers: abc
 fetch: {max_bytes: -3, connect_timeout: soon}
