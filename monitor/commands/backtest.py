@@ -12,11 +12,10 @@ import argparse
 import json
 from collections import Counter
 from pathlib import Path
-from typing import Any
 
 from monitor.config import Config, load_config
 from monitor.durations import duration_arg
-from monitor.errors import ConfigError
+from monitor.jsonl import load_events
 from monitor.models import Article
 from monitor.rules import load_rules, match_ruleset
 
@@ -32,18 +31,6 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,
     p.add_argument("--gold", help="gold events per article id (with --corpus)")
     p.add_argument("--json", action="store_true", help="print the result as one JSON object")
     p.set_defaults(func=cmd_backtest)
-
-
-def _load_gold(path: Path) -> dict[str, list[dict[str, Any]]]:
-    out = {}
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if line.strip():
-            try:
-                row = json.loads(line)
-                out[str(row["id"])] = row.get("events") or []
-            except (json.JSONDecodeError, KeyError, TypeError) as exc:
-                raise ConfigError(f"{path}:{n}", f"not a gold line {{id, events}}: {exc}") from exc
-    return out
 
 
 def _articles(args: argparse.Namespace, cfg: Config) -> list[Article]:
@@ -63,7 +50,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     cfg = load_config(args.config)
     ruleset = load_rules(Path(args.rules) if args.rules else cfg.rules, None)
     articles = _articles(args, cfg)
-    gold = _load_gold(Path(args.gold)) if args.gold else None
+    gold = load_events(Path(args.gold)) if args.gold else None
     fired: Counter[str] = Counter()
     tp: Counter[str] = Counter()
     expected: Counter[str] = Counter()

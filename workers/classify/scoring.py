@@ -7,34 +7,12 @@ predictions predict nothing. The misses are kept so ``newsmonitor eval`` can pri
 
 from __future__ import annotations
 
-import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from monitor.errors import ConfigError
-
 Events = list[dict[str, Any]]
-
-
-def load_events(path: Path) -> dict[str, Events]:
-    """id -> events of a JSON Lines file of {"id", "events"} objects; a bad line is reported
-    as file:line (these are user files: gold labels, predictions)."""
-    out = {}
-    with path.open(encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ConfigError(f"{path}:{n}", f"not JSON: {exc.msg}") from exc
-            if not isinstance(row, dict) or "id" not in row:
-                raise ConfigError(f"{path}:{n}", 'each line needs an "id" (and "events")')
-            out[str(row["id"])] = row.get("events") or []
-    return out
 
 
 def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
