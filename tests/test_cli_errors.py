@@ -6,29 +6,15 @@ and the exit code.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from monitor.errors import BlockedAddressError
+from tests.clirun import run_cli
 from tests.servers import LocalHTTPServer, Response
 
-ROOT = Path(__file__).resolve().parent.parent
 PYDANTIC_NOISE = ("errors.pydantic.dev", "For further information", "Traceback")
-
-
-def cli(cwd: Path, *argv: str) -> subprocess.CompletedProcess[str]:
-    env_free = {"PATH": "/usr/bin:/bin", "HOME": str(cwd), "PYTHONPATH": str(ROOT)}
-    return subprocess.run(
-        [sys.executable, "-m", "monitor.cli", *argv],
-        cwd=cwd,
-        env=env_free,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 def clean(stderr: str) -> bool:
@@ -55,7 +41,7 @@ def clean(stderr: str) -> bool:
 def test_bad_command_arguments_say_what_and_which(
     tmp_path: Path, argv: list[str], expected: str
 ) -> None:
-    done = cli(tmp_path, *argv)
+    done = run_cli(*argv, cwd=tmp_path)
     assert done.returncode == 2
     assert expected in done.stderr
     assert clean(done.stderr), done.stderr
@@ -65,7 +51,7 @@ def test_bad_command_arguments_say_what_and_which(
 def test_a_bad_gold_line_is_named_with_file_and_line(tmp_path: Path) -> None:
     (tmp_path / "gold.jsonl").write_text('{"id": "a", "events": []}\n{"id": "b", "events": [}\n')
     (tmp_path / "articles.jsonl").write_text('{"id": "a", "text": "Nothing happened."}\n')
-    done = cli(tmp_path, "eval", "gold.jsonl", "articles.jsonl")
+    done = run_cli("eval", "gold.jsonl", "articles.jsonl", cwd=tmp_path)
     assert done.returncode == 2
     assert "newsmonitor: gold.jsonl:2: not JSON" in done.stderr
     assert "Traceback" not in done.stderr
@@ -95,7 +81,7 @@ feeds:
 )
 def test_a_missing_input_file_is_named_without_a_traceback(tmp_path: Path, argv: list[str]) -> None:
     (tmp_path / "r.yaml").write_text("name: r\nmatch: {event: attack}\nnotify: [console]\n")
-    done = cli(tmp_path, *argv)
+    done = run_cli(*argv, cwd=tmp_path)
     assert done.returncode == 2
     assert "newsmonitor: missing.jsonl: No such file or directory" in done.stderr
     assert "Traceback" not in done.stderr
@@ -103,7 +89,7 @@ def test_a_missing_input_file_is_named_without_a_traceback(tmp_path: Path, argv:
 
 def test_config_errors_name_file_line_field_and_value(tmp_path: Path) -> None:
     (tmp_path / "nm.yaml").write_text(CONFIG)
-    done = cli(tmp_path, "status", "--config", "nm.yaml")
+    done = run_cli("status", "--config", "nm.yaml", cwd=tmp_path)
     assert done.returncode == 2
     err = done.stderr
     for expected in (
@@ -127,7 +113,7 @@ def test_rule_errors_name_the_value(tmp_path: Path) -> None:
         "name: r\nmatch: {event: attack}\nnotify: console\nseverity: urgent\n"
         "window: {count: few, within: 1h}\n"
     )
-    done = cli(tmp_path, "rules", "check", "rules")
+    done = run_cli("rules", "check", "rules", cwd=tmp_path)
     assert done.returncode == 1
     assert "r.yaml:4:11: severity: Input should be 'info', 'warning' or 'critical', got 'urgent'" in done.stderr
     assert "r.yaml:5:17: window.count: Input should be a valid integer" in done.stderr
@@ -140,7 +126,7 @@ def test_rules_test_on_a_local_address_names_the_setting(tmp_path: Path) -> None
     try:
         server.routes["/a"] = Response(b"<html><body><p>Never read.</p></body></html>")
         (tmp_path / "r.yaml").write_text("name: r\nmatch: {event: attack}\nnotify: [console]\n")
-        done = cli(tmp_path, "rules", "test", "r.yaml", "--url", server.url("/a"))
+        done = run_cli("rules", "test", "r.yaml", "--url", server.url("/a"), cwd=tmp_path)
     finally:
         server.stop()
     assert done.returncode == 2

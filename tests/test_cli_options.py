@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from importlib.metadata import version
 from pathlib import Path
 
 import pytest
 
 from monitor.cli import build_parser, main, subparsers_of
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.clirun import run_cli
 
 # Every command down to its leaves, with the arguments it needs to parse.
 COMMANDS = {
@@ -82,25 +79,15 @@ def test_help_says_where_options_go_and_which_wins() -> None:
     assert "--config FILE" in run.format_help() and "--log-format" in run.format_help()
 
 
-def cli(*argv: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "monitor.cli", *argv],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-
-
 @pytest.mark.parametrize("flag", ["--version", "-V"])
 def test_version_comes_from_the_installed_package(flag: str) -> None:
-    done = cli(flag)
+    done = run_cli(flag)
     assert done.returncode == 0
     assert done.stdout.strip() == f"newsmonitor {version('newsmonitor')}"
 
 
 def test_a_bad_log_level_is_a_usage_error_naming_the_choices() -> None:
-    done = cli("rules", "check", "--log-level", "loud")
+    done = run_cli("rules", "check", "--log-level", "loud")
     assert done.returncode == 2
     assert "--log-level: invalid level 'loud' (choose from DEBUG, INFO, WARNING, ERROR)" in done.stderr
     assert "Traceback" not in done.stderr
@@ -116,7 +103,7 @@ def test_config_after_the_command_is_the_one_loaded(tmp_path: Path) -> None:
         (tmp_path / f"{name}.yaml").write_text(
             f"rules: {name}\nchannels: {{console: {{type: console}}}}\n"
         )
-    done = cli("--config", "a.yaml", "rules", "check", "--config", "b.yaml", cwd=tmp_path)
+    done = run_cli("--config", "a.yaml", "rules", "check", "--config", "b.yaml", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert str(tmp_path / "b") in done.stdout and "1 rule(s) OK" in done.stdout
     assert main(["rules", "check", "-c", str(tmp_path / "a.yaml")]) == 0

@@ -8,9 +8,7 @@ temporary server, and a command never stops its server under another one sharing
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -23,8 +21,7 @@ from monitor.embedded_redis import EmbeddedRedis
 from monitor.errors import ConfigError
 from monitor.redisconn import open_redis
 from monitor.redisowner import OWNER_NAME, ROLE_COMMAND, ROLE_DAEMON, read_holder
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.clirun import CLI, run_cli, user_env
 
 # Every command that reads or writes Redis, in an order that leaves something to read.
 REDIS_COMMANDS = [
@@ -48,15 +45,7 @@ def cfg(tmp_path: Path) -> Path:
 
 
 def cli(cfg: Path, *argv: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
-    return subprocess.run(
-        [sys.executable, "-m", "monitor.cli", *argv, "--config", str(cfg)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return run_cli(*argv, "--config", str(cfg))
 
 
 def answers(data_dir: Path) -> bool:
@@ -91,12 +80,10 @@ def test_with_a_daemon_running_commands_share_its_redis_and_leave_it(cfg: Path) 
 
 def test_commands_at_once_share_one_server_and_lose_nothing(cfg: Path) -> None:
     """Without the data dir's lock each would start its own server on the same AOF file."""
-    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
     procs = [
         subprocess.Popen(
-            [sys.executable, "-m", "monitor.cli", "-c", str(cfg), "feeds", "add", f"https://f{i}.example/rss"],
-            cwd=ROOT,
-            env=env,
+            [*CLI, "-c", str(cfg), "feeds", "add", f"https://f{i}.example/rss"],
+            env=user_env(),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,8 +12,8 @@ import redis
 from monitor.rules import load_rules
 from monitor.rules.model import RuleSet
 from monitor.rules.publish import publish_ruleset
+from tests.clirun import run_cli
 
-ROOT = Path(__file__).resolve().parent.parent
 RULES = {
     "drones.yaml": "name: drones\nmatch: {event: attack, weapon: drone, count: '>= 50'}\nnotify: [console]\n",
     "talks.yaml": "# talks, announced or started\nname: talks\nmatch: {event: negotiation}\nnotify: [console]\ncooldown: 6h\n",
@@ -33,14 +31,7 @@ def cfg_dir(tmp_path: Path) -> Path:
 
 
 def checked_hash(cwd: Path, *argv: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "monitor.cli", "rules", "check", *argv],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)},
-    )
+    done = run_cli("rules", "check", *argv, cwd=cwd)
     assert done.returncode == 0, done.stderr
     found = re.search(r"\(hash ([0-9a-f]{16})\)", done.stdout)
     assert found, done.stdout

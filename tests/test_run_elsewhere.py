@@ -6,18 +6,16 @@ config file (embedded Redis, default outbox, an outbox with a relative path), no
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from monitor.embedded_redis import EmbeddedRedis
+from tests.clirun import CLI, user_env
 from tests.servers import LocalHTTPServer, Response, wait_for
 
-ROOT = Path(__file__).resolve().parent.parent
 PAGE = (
     b"<!doctype html><html lang='en'><head><title>Talks in Geneva</title></head><body><article>"
     b"<h1>Talks in Geneva</h1><p>Negotiators met in Geneva on Tuesday and said that talks on a "
@@ -60,14 +58,13 @@ def test_run_with_config_after_the_command_from_another_folder(
     http_server.routes["/talks.html"] = Response(PAGE, headers={"Content-Type": "text/html"})
     cfg = write_layout(tmp_path, http_server)
     elsewhere = tmp_path / "elsewhere"
-    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "NEWSMONITOR_CONFIG")}
     log_path = tmp_path / "daemon.log"
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "monitor.cli", "run", "--config", "../cfg/newsmonitor.yaml",
-             "--workers", "1", "--log-format", "json"],
+            [*CLI, "run", "--config", "../cfg/newsmonitor.yaml", "--workers", "1",
+             "--log-format", "json"],
             cwd=elsewhere,
-            env={**env, "PYTHONPATH": str(ROOT)},
+            env=user_env(),
             stdout=log,
             stderr=subprocess.STDOUT,
         )
