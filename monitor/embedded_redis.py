@@ -245,15 +245,21 @@ class EmbeddedRedis:
         if left:
             log.warning("stopping the embedded redis with %d client(s) still connected", left)
 
-    def _shutdown(self, process: subprocess.Popen[bytes]) -> None:
-        if process.poll() is not None:
-            return
+    def _send_shutdown(self, process: subprocess.Popen[bytes]) -> None:
         try:
             _direct_client(self.socket_path, timeout=5).shutdown(nosave=False)
         except redis.ConnectionError:
             pass  # shutdown closes the connection under us: that is success
         except (redis.RedisError, OSError) as exc:
             log.warning("embedded redis SHUTDOWN failed (%s); terminating", exc)
+            process.terminate()
+
+    def _shutdown(self, process: subprocess.Popen[bytes]) -> None:
+        if process.poll() is not None:
+            return
+        if self.socket_path.exists():
+            self._send_shutdown(process)
+        else:  # deleted under it: SIGTERM is redis' clean stop too (it flushes the AOF)
             process.terminate()
         try:
             process.wait(STOP_TIMEOUT)

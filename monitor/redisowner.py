@@ -63,8 +63,13 @@ def clear_holder(data_dir: Path) -> None:
 def data_dir_lock(data_dir: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[bool]:
     """Hold ``redis.lock`` exclusively; yields False if it could not be had within ``timeout``
     (the caller decides whether to go on). Closing the descriptor releases it, also when the
-    process dies."""
-    fd = os.open(data_dir / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o600)
+    process dies. A data dir that is gone (deleted under a running server) yields False too:
+    stopping the server must not fail on it."""
+    try:
+        fd = os.open(data_dir / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError:
+        yield False
+        return
     try:
         deadline = time.monotonic() + timeout
         while True:

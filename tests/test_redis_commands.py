@@ -8,6 +8,7 @@ temporary server, and a command never stops its server under another one sharing
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import threading
 import time
@@ -155,3 +156,11 @@ def test_a_worker_never_starts_redis_and_never_uses_a_commands_one(
         conn, embedded = open_redis(load_config(cfg), start_embedded=False)
         assert conn.ping() and embedded is not None and not embedded.owned
         conn.close()
+
+
+def test_a_server_whose_data_dir_was_deleted_still_stops(tmp_path: Path) -> None:
+    server = EmbeddedRedis(tmp_path / "data").start()
+    assert server.process is not None
+    shutil.rmtree(tmp_path / "data")
+    server.stop()
+    assert server.process.poll() is not None
