@@ -21,6 +21,7 @@ from pydantic import (
     Field,
     SecretStr,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -38,6 +39,19 @@ _ENV_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
 T = TypeVar("T")
 NonEmptyList = Annotated[list[T], Field(min_length=1)]  # for the schema of one-or-many values
+BASE_DIR = "base_dir"  # validation context: the folder relative paths are resolved against
+
+
+def _against_base(value: Path, info: ValidationInfo) -> Path:
+    """A relative path is relative to the config file's folder, not to wherever the command
+    happens to run: one config must mean the same files from any working directory."""
+    value = value.expanduser()
+    base = (info.context or {}).get(BASE_DIR)
+    return value if value.is_absolute() or base is None else Path(base) / value
+
+
+# Every path-valued setting has this type, so none can be left out of the resolution.
+ConfigPath = Annotated[Path, AfterValidator(_against_base)]
 
 
 class _Frozen(BaseModel):
@@ -53,8 +67,11 @@ class FeedConfig(_Frozen):
     @field_validator("url")
     @classmethod
     def _http_url(cls, v: str) -> str:
-        if urlsplit(v).scheme not in ("http", "https"):
+        parts = urlsplit(v)
+        if parts.scheme not in ("http", "https"):
             raise ValueError(f"feed url must be http(s): {v!r}")
+        if not parts.hostname:
+            raise ValueError(f"feed url has no host: {v!r}")
         return v
 
     def to_feed(self) -> Feed:
@@ -131,7 +148,7 @@ class OutboxChannel(_Channel):
     """Appends each alert as one JSON line to a file (default: <data_dir>/outbox.jsonl)."""
 
     type: Literal["outbox"]
-    path: str | None = None
+    path: ConfigPath | None = None
 
     def describe(self) -> str:
         return f"path={self.path}"
@@ -225,8 +242,8 @@ class Config(_Frozen):
 
     version: Literal[1] = 1
     redis_url: str | None = None
-    data_dir: Path = Path("./data")
-    rules: Path = Path("./rules")
+    data_dir: ConfigPath = Field(default=Path("./data"), validate_default=True)
+    rules: ConfigPath = Field(default=Path("./rules"), validate_default=True)
     feeds: list[FeedConfig] = Field(default_factory=list)
     channels: dict[str, ChannelConfig] = Field(default_factory=dict)
     fetch: FetchConfig = Field(default_factory=FetchConfig)
@@ -271,15 +288,9 @@ def _expand(value: Any, path: tuple[str | int, ...], positions: Positions) -> An
     return _ENV_RE.sub(sub, value)
 
 
-def _resolve_paths(data: dict[str, Any], base: Path) -> None:
-    for key in ("data_dir", "rules"):
-        if key in data and data[key] is not None:
-            p = Path(str(data[key])).expanduser()
-            data[key] = p if p.is_absolute() else base / p
-
-
 def parse_config(text: str, file: str, base: Path | None = None) -> Config:
-    """Validate config text; every problem is reported with file:line:column."""
+    """Validate config text; every problem is reported with file:line:column. Relative paths
+    are resolved against ``base`` (the config file's folder) when it is given."""
     try:
         data, positions = load_yaml(text, file)
     except YAMLSyntaxError as exc:
@@ -290,10 +301,8 @@ def parse_config(text: str, file: str, base: Path | None = None) -> Config:
     if "source" in data:  # the model's own field (the file's name), not a config key
         raise ConfigError(positions.where(("source",), key=True), "unknown key 'source'")
     data = _expand(data, (), positions)
-    if base is not None:
-        _resolve_paths(data, base)
     try:
-        cfg = Config.model_validate({**data, "source": file})
+        cfg = Config.model_validate({**data, "source": file}, context={BASE_DIR: base})
     except ValidationError as exc:
         exc._newsmonitor_model = Config  # type: ignore[attr-defined]
         problems = pydantic_problems(exc, positions)

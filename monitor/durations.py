@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import re
 from typing import Annotated
 
@@ -40,3 +41,12 @@ def format_duration(seconds: float) -> str:
 # What a user may write for a duration (the JSON Schema shows this); the model holds seconds.
 DurationInput = Annotated[float, Field(gt=0)] | Annotated[str, Field(pattern=DURATION_PATTERN)]
 Duration = Annotated[float, BeforeValidator(parse_duration, json_schema_input_type=DurationInput)]
+
+
+def duration_arg(value: str) -> float:
+    """``type=`` for a command-line duration: argparse shows an ArgumentTypeError's message but
+    replaces a ValueError's with "invalid value", which would hide the accepted forms."""
+    try:
+        return parse_duration(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc

@@ -1,4 +1,8 @@
-"""``newsmonitor worker``: more workers, on this machine or any that reaches the same Redis."""
+"""``newsmonitor worker``: more workers, on this machine or any that reaches the same Redis.
+
+Unlike the other commands it never starts an embedded Redis: a worker serves a daemon, so with
+no REDIS_URL it needs the daemon's embedded server running in the data directory, and says so.
+"""
 
 from __future__ import annotations
 

@@ -295,14 +295,21 @@ class RuleSet:
             for t in sorted(c.event_types or ()):
                 self._pos_by_type.setdefault(t, []).append(i)
         self._names = {r.name: r for r in self.rules}
-        self.hash = hashlib.sha256(self.to_json().encode()).hexdigest()[:16]
+        self.hash = hashlib.sha256(self._json(with_source=False).encode()).hexdigest()[:16]
 
     def to_json(self) -> str:
-        return json.dumps(
-            [r.model_dump(mode="json") | {"source": r.source} for r in self.rules],
-            sort_keys=True,
-            ensure_ascii=False,
-        )
+        """The published form: the rules with the file:line each came from, for messages."""
+        return self._json(with_source=True)
+
+    def _json(self, *, with_source: bool) -> str:
+        """The hash leaves ``source`` out: it holds the folder path as it was typed (relative,
+        absolute, from another cwd), and the same rules must give the same hash wherever and
+        however their folder is named, or daemons would republish and workers reload for
+        nothing."""
+        rows = [r.model_dump(mode="json") for r in self.rules]
+        if with_source:
+            rows = [row | {"source": r.source} for row, r in zip(rows, self.rules, strict=True)]
+        return json.dumps(rows, sort_keys=True, ensure_ascii=False)
 
     @classmethod
     def from_json(cls, text: str) -> RuleSet:
