@@ -35,6 +35,8 @@ from monitor.models import Feed
 from monitor.yamlpos import Positions, YAMLSyntaxError, load_yaml, pydantic_problems
 
 CONFIG_NAME = "newsmonitor.yaml"
+# Where secrets live (passwords, tokens in URLs): an error there never quotes the value.
+SECRET_ROOTS = ("channels", "redis_url")
 _ENV_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
 T = TypeVar("T")
@@ -305,7 +307,7 @@ def parse_config(text: str, file: str, base: Path | None = None) -> Config:
         cfg = Config.model_validate({**data, "source": file}, context={BASE_DIR: base})
     except ValidationError as exc:
         exc._newsmonitor_model = Config  # type: ignore[attr-defined]
-        problems = pydantic_problems(exc, positions)
+        problems = pydantic_problems(exc, positions, SECRET_ROOTS)
         raise ConfigError(
             problems[0][0],
             "; ".join(f"{w}: {m}" if w != problems[0][0] else m for w, m in problems),
