@@ -140,9 +140,13 @@ ChannelConfig = Annotated[
 
 
 class FetchConfig(_Frozen):
+    """Limits on every feed and page fetch, and what happens when a page cannot be read."""
+
     allow_private: bool = False
     connect_timeout: Duration = 5.0
     read_timeout: Duration = 15.0
+    # One fetch (every redirect hop, headers and body) ends by then, however slowly it trickles.
+    total_timeout: Duration = 20.0
     max_bytes: int = Field(default=5 * 1024 * 1024, gt=0)
     max_redirects: int = Field(default=5, ge=0)
     user_agent: str = "newsmonitor/0.1 (+https://github.com/newsmonitor)"

@@ -26,7 +26,13 @@ from monitor.errors import FeedParseError, FetchError
 from monitor.models import Entry, Feed
 from monitor.urls import canonical_url
 from workers.extract import primary_lang, text_from_html
-from workers.fetch import check_http_url, deadline_for, open_stream, raise_for_status, read_capped
+from workers.fetch import (
+    check_http_url,
+    open_stream,
+    raise_for_status,
+    read_capped,
+    total_deadline,
+)
 
 FEED_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/rdf+xml, "
@@ -82,11 +88,13 @@ def fetch_feed(
     """GET the feed, sending the stored validators; FetchError names the feed URL.
 
     Feed URLs come from the operator's config, so hops are not run past the private-address
-    guard; timeouts, the size cap and the redirect cap apply as for pages.
+    guard; timeouts, the total deadline, the size cap and the redirect cap apply as for pages.
     """
     headers = _conditional_headers(cfg, etag, last_modified)
-    deadline = deadline_for(cfg)
-    with open_stream(client, feed.url, cfg, headers, check_http_url) as resp:
+    with (
+        total_deadline(feed.url, cfg),
+        open_stream(client, feed.url, cfg, headers, check_http_url) as resp,
+    ):
         got = resp.headers
         new_etag, new_modified = got.get("etag"), got.get("last-modified")
         needed = {k: got[k] for k in (*PARSE_HEADERS, *PACING_HEADERS) if k in got}
@@ -95,7 +103,7 @@ def fetch_feed(
                 str(resp.url), 304, b"", new_etag or etag, new_modified or last_modified, needed
             )
         raise_for_status(feed.url, resp.status_code, got.get("retry-after"))
-        body = read_capped(resp, feed.url, cfg.max_bytes, deadline)
+        body = read_capped(resp, feed.url, cfg.max_bytes)
     return FeedFetch(str(resp.url), 200, body, new_etag, new_modified, needed)
 
 

@@ -33,6 +33,7 @@ from workers.context import current_config, current_redis, make_queue
 from workers.decide import Decision, alert_scope, decide
 from workers.deliver import enqueue_delivery
 from workers.digest import hold_for_digest
+from workers.fetch import make_client
 from workers.langdetect import detect_language
 from workers.liveblog import update_article
 from workers.stories import Story, assign_story
@@ -46,7 +47,7 @@ ALERT_TEXT_CHARS = 2000
 @cache
 def _http_client() -> httpx.Client:
     """One connection pool per worker process (redirects off: fetch_page checks every hop)."""
-    client = httpx.Client(follow_redirects=False)
+    client = make_client()
     atexit.register(client.close)
     return client
 
