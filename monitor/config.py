@@ -35,6 +35,11 @@ CONFIG_NAME = "newsmonitor.yaml"
 _ENV_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
 Duration = Annotated[float, BeforeValidator(parse_duration)]
+# A wait that may be zero (a retry at once).
+Delay = Annotated[float, BeforeValidator(lambda v: parse_duration(v, allow_zero=True))]
+# Waits before a page that could not be read is tried again; then the feed's text is used.
+# Worst case: 90 s of waits + 4 fetches of at most total_timeout (20 s) = under 3 minutes.
+DEFAULT_PAGE_RETRIES = (10.0, 30.0, 50.0)
 
 
 class _Frozen(BaseModel):
@@ -147,6 +152,11 @@ class FetchConfig(_Frozen):
     read_timeout: Duration = 15.0
     # One fetch (every redirect hop, headers and body) ends by then, however slowly it trickles.
     total_timeout: Duration = 20.0
+    # A page that cannot be read now is tried again after these waits, then the entry is read
+    # from the feed's own text.
+    page_retries: list[Delay] = Field(
+        default_factory=lambda: list(DEFAULT_PAGE_RETRIES), max_length=20
+    )
     max_bytes: int = Field(default=5 * 1024 * 1024, gt=0)
     max_redirects: int = Field(default=5, ge=0)
     user_agent: str = "newsmonitor/0.1 (+https://github.com/newsmonitor)"

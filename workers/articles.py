@@ -36,37 +36,52 @@ def _feed_text(entry: Entry) -> str:
     return "\n\n".join(text_from_html(p) for p in parts if p and p.strip())
 
 
-def read_article(client: httpx.Client, entry: Entry, cfg: FetchConfig) -> Article:
-    """Fetch and extract the entry's page; fall back to the feed's summary/content."""
-    allow_private = cfg.allow_private or is_private_url(entry.feed_url)
-    base = Article(
-        id=article_id(entry),
-        url=entry.link,
-        feed_name=entry.feed_name,
-        feed_url=entry.feed_url,
-        source=host_of(entry.link),
-        title=entry.title,
-        text="",
-        lang=entry.lang,
-        published=entry.published,
-        fetched_at=_now_iso(),
-        extracted_from="feed",
-        version=entry.updated,
-    )
+def read_article(
+    client: httpx.Client, entry: Entry, cfg: FetchConfig, retry_page: bool = False
+) -> Article:
+    """Fetch and extract the entry's page; when it cannot be used, the feed's own text.
+
+    With ``retry_page``, a page that failed for a reason that may pass (5xx, timeout, network)
+    raises its FetchError instead, so the queue tries it again later; without it (the last
+    try), the entry is read from the feed's title, summary and content, and the Article says
+    so (``extracted_from="feed"``, ``page_error``). A page that can never be used (404,
+    blocked address, too large, no article text) falls back at once.
+    """
+    base = _feed_article(entry)
     try:
+        allow_private = cfg.allow_private or is_private_url(entry.feed_url)
         page = fetch_page(client, entry.link, cfg, allow_private)
         extracted = extract_article(page.body, page.url)
     except NewsmonitorError as exc:
-        if exc.retryable and not _feed_text(entry):
-            raise  # nothing to fall back on: let the queue retry the page later
-        log.info("page %s not used (%s); using the feed's text", entry.link, exc)
-        return base.replace(text=_feed_text(entry) or (entry.title or ""))
+        if exc.retryable and retry_page:
+            log.info("page %s not read (%s); it will be tried again", entry.link, exc.message)
+            raise
+        log.info("page %s not used (%s); read from the feed's text", entry.link, exc.message)
+        return base.replace(page_error=exc.message)
     return base.replace(
         title=extracted.title or entry.title,
         text=extracted.text,
         lang=entry.lang or extracted.lang,
         published=entry.published or extracted.date,
         extracted_from="page",
+    )
+
+
+def _feed_article(entry: Entry) -> Article:
+    """The entry as the feed gave it: its summary and content, else its title, as the text."""
+    return Article(
+        id=article_id(entry),
+        url=entry.link,
+        feed_name=entry.feed_name,
+        feed_url=entry.feed_url,
+        source=host_of(entry.link),
+        title=entry.title,
+        text=_feed_text(entry) or (entry.title or ""),
+        lang=entry.lang,
+        published=entry.published,
+        fetched_at=_now_iso(),
+        extracted_from="feed",
+        version=entry.updated,
     )
 
 

@@ -42,6 +42,7 @@ from monitor.models import Alert, Delivery
 from monitor.redisconn import as_str
 from workers.channels import SendContext, send_alert
 from workers.context import current_config, current_redis
+from workers.retries import is_transient
 
 log = logging.getLogger("newsmonitor.deliver")
 
@@ -210,6 +211,8 @@ def on_delivery_failure(
         )
         metrics.record_delivery(connection, "failed")
         return
+    if not is_transient(error):  # not the channel, Redis or a dead worker: our own bug
+        metrics.record_job_failed(connection, job.origin)
     record_failure(connection, alert, channel, error, attempt)
 
 

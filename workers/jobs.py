@@ -4,6 +4,10 @@ The payload is a plain dict (JSON serializer). The job is idempotent: a retry or
 re-reads the page and re-matches, the rule decision recognises an article it already alerted
 on, and the per-(alert, channel) "sent" guard in the delivery job keeps the channel from getting
 an alert twice.
+
+Nothing is dropped: a page that cannot be read now raises while the queue still has retries for
+the job (``fetch.page_retries``); on the last try the entry is read from the feed's own text.
+What happens when the job raises for other reasons is workers/retries.py's business.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from typing import Any
 
 import httpx
 import redis
+from rq import get_current_job
 
 from monitor import keys, metrics
 from monitor.config import Config
@@ -121,11 +126,17 @@ def _read_update(r: redis.Redis, article: Article) -> tuple[Article, Article] | 
     return article.replace(events=previous.events + fresh.events), fresh
 
 
+def _retries_left() -> bool:
+    """Will the queue run this job again if it raises? (``fetch.page_retries`` at enqueue.)"""
+    job = get_current_job()
+    return bool(job is not None and job.retries_left)
+
+
 def process_entry(entry_data: dict[str, Any]) -> dict[str, Any]:
     entry = Entry.from_dict(entry_data)
     cfg = current_config()
     r = current_redis()
-    reading = read_article(_http_client(), entry, cfg.fetch)
+    reading = read_article(_http_client(), entry, cfg.fetch, retry_page=_retries_left())
     # One reading of a page at a time: liveblog updates compare against the stored one.
     with redis_lock(r, keys.article_lock(reading.id), ttl_ms=int(cfg.job_timeout * 1000)):
         got = _read_update(r, reading)
