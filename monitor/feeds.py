@@ -34,6 +34,7 @@ from workers.fetch import (
     read_capped,
     total_deadline,
 )
+from workers.inflate import ACCEPT_ENCODING
 
 FEED_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/rdf+xml, "
@@ -71,7 +72,11 @@ class ParsedFeed:
 def _conditional_headers(
     cfg: FetchConfig, etag: str | None, modified: str | None
 ) -> dict[str, str]:
-    headers = {"User-Agent": cfg.user_agent, "Accept": FEED_ACCEPT}
+    headers = {
+        "User-Agent": cfg.user_agent,
+        "Accept": FEED_ACCEPT,
+        "Accept-Encoding": ACCEPT_ENCODING,
+    }
     if etag:
         headers["If-None-Match"] = etag
     if modified:

@@ -9,10 +9,12 @@ HTTP headers they are meant to be served with; they are served with exactly thos
 from __future__ import annotations
 
 import contextlib
+import gzip
 import re
 import socket
 import threading
 import time
+import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -368,3 +370,29 @@ def test_a_trickling_feed_ends_at_the_total_deadline(client: httpx.Client) -> No
             fetch_feed(client, Feed(url=url, name="drip"), None, None, FetchConfig(total_timeout=0.8))
         assert time.monotonic() - t0 < 1.3
         assert err.value.subject == url and err.value.retryable
+
+
+def test_a_gzip_bomb_feed_is_refused_on_its_decoded_size_in_bounded_memory(
+    http_server: LocalHTTPServer, client: httpx.Client
+) -> None:
+    bomb = gzip.compress(b"<rss version='2.0'><channel>" + b" " * (50 * 1024 * 1024))
+    headers = {"Content-Type": "application/rss+xml", "Content-Encoding": "gzip"}
+    http_server.routes["/bomb"] = Response(bomb, headers=headers)
+    tracemalloc.start()
+    try:
+        with pytest.raises(FetchError, match="larger than 1048576 bytes") as err:
+            poll(http_server, client, "/bomb", FetchConfig(max_bytes=1024 * 1024))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert err.value.subject == http_server.url("/bomb") and not err.value.retryable
+    assert peak < 8 * 1024 * 1024, f"peak {peak} bytes for a 1 MB cap on a 50 MB bomb"
+
+
+def test_a_feed_redirect_loop_ends_with_an_error_naming_the_feed(
+    http_server: LocalHTTPServer, client: httpx.Client
+) -> None:
+    http_server.routes["/loop"] = Response(status=302, headers={"Location": "/loop"})
+    with pytest.raises(FetchError, match="more than 5 redirects") as err:
+        poll(http_server, client, "/loop")
+    assert err.value.subject == http_server.url("/loop")

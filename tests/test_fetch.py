@@ -135,8 +135,21 @@ def test_gzip_bomb_is_capped_on_its_decoded_size(
     assert len(bomb) < MB
     headers = {"Content-Type": "text/html", "Content-Encoding": "gzip"}
     http_server.routes["/bomb"] = Response(bomb, headers=headers)
-    with pytest.raises(FetchError, match="larger than"):
-        fetch_page(client, http_server.url("/bomb"), cfg(max_bytes=MB), allow_private=True)
+    tracemalloc.start()
+    try:
+        with pytest.raises(FetchError, match="larger than"):
+            fetch_page(client, http_server.url("/bomb"), cfg(max_bytes=MB), allow_private=True)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 * MB, f"peak {peak} bytes for a 1 MB cap on a 50 MB bomb"
+
+
+def test_a_gzipped_page_is_read(http_server: LocalHTTPServer, client: httpx.Client) -> None:
+    headers = {"Content-Type": "text/html", "Content-Encoding": "gzip"}
+    http_server.routes["/z"] = Response(gzip.compress(HTML), headers=headers)
+    assert fetch_page(client, http_server.url("/z"), cfg(), allow_private=True).body == HTML
+    assert http_server.requests_to("/z")[0].headers["Accept-Encoding"] == "gzip, deflate"
 
 
 def test_redirects_are_followed_to_the_final_url(

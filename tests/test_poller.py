@@ -129,3 +129,16 @@ def test_pacing_hints_and_retry_after_are_reported(poll, http_server: LocalHTTPS
     http_server.routes["/busy"] = Response(b"slow down", 429, headers={"Retry-After": "120"})
     busy = run("/busy")
     assert busy.status == "error" and not busy.transport and busy.hints.retry_after == 120
+
+
+def test_a_10000_entry_feed_is_enqueued_whole_and_once(
+    poll, http_server: LocalHTTPServer
+) -> None:  # type: ignore[no-untyped-def]
+    """Within the byte cap, a huge feed is a bounded, correct result: every entry once."""
+    run, queue = poll
+    ids = [str(i) for i in range(10_000)]
+    http_server.routes["/big"] = Response(rss(http_server, *ids))
+    result = run("/big")
+    assert (result.status, result.new, result.entries) == ("new", 10_000, 10_000)
+    assert queue.count == 10_000
+    assert run("/big").new == 0

@@ -22,9 +22,11 @@ import httpx
 from monitor.config import FetchConfig
 from monitor.errors import BlockedAddressError, FetchError
 from workers.deadline import DeadlineTransport, deadline, time_left
+from workers.inflate import ACCEPT_ENCODING, Inflater
 from workers.netguard import check_public
 
 RETRYABLE_4XX = frozenset({408, 429})
+PIECE_BYTES = 256 * 1024  # the most one decompression step may produce
 PAGE_TYPES = ("text/html", "application/xhtml+xml", "text/xml", "application/xml")
 PAGE_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.5"
 
@@ -143,24 +145,33 @@ def open_stream(
 
 
 def read_capped(response: httpx.Response, url: str, max_bytes: int) -> bytes:
-    """The decoded body, refusing it once it passes ``max_bytes`` or the total deadline."""
+    """The decoded body, refusing it once it passes ``max_bytes`` or the total deadline.
+
+    The body is decompressed here, never more than the cap at a time (workers/inflate.py):
+    httpx would inflate each network chunk whole, a gzip bomb's into tens of megabytes.
+    """
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_bytes:
         raise FetchError(
             url, f"larger than {max_bytes} bytes ({declared} declared)", retryable=False
         )
+    inflater = Inflater(url, response.headers.get("content-encoding"))
     chunks: list[bytes] = []
     size = 0
     try:
-        for chunk in response.iter_bytes():  # as they arrive: a chunk size would buffer
-            size += len(chunk)
-            if size > max_bytes:
-                raise FetchError(url, f"larger than {max_bytes} bytes", retryable=False)
+        for raw in response.iter_raw():  # as they arrive: a chunk size would buffer
+            for piece in inflater.feed(raw, min(max_bytes - size + 1, PIECE_BYTES)):
+                size += len(piece)
+                if size > max_bytes:
+                    raise FetchError(url, f"larger than {max_bytes} bytes", retryable=False)
+                chunks.append(piece)
             if time_left() == 0:
                 raise FetchError(url, "body took longer than the total time limit")
-            chunks.append(chunk)
     except httpx.HTTPError as exc:
         raise transport_error(url, exc) from exc
+    chunks.append(inflater.flush())
+    if size + len(chunks[-1]) > max_bytes:
+        raise FetchError(url, f"larger than {max_bytes} bytes", retryable=False)
     return b"".join(chunks)
 
 
@@ -188,7 +199,11 @@ def fetch_page(client: httpx.Client, url: str, cfg: FetchConfig, allow_private: 
     ``client`` must not follow redirects itself (each hop is checked here). With
     ``allow_private`` false, every hop must resolve to public addresses only.
     """
-    headers = {"User-Agent": cfg.user_agent, "Accept": PAGE_ACCEPT}
+    headers = {
+        "User-Agent": cfg.user_agent,
+        "Accept": PAGE_ACCEPT,
+        "Accept-Encoding": ACCEPT_ENCODING,
+    }
 
     def check(hop: str) -> None:
         check_public(hop, allow_private)
