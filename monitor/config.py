@@ -157,6 +157,9 @@ class FetchConfig(_Frozen):
     page_retries: list[Delay] = Field(
         default_factory=lambda: list(DEFAULT_PAGE_RETRIES), max_length=20
     )
+    # A page still unreadable after its retries is read once more this much later, and its
+    # text alerted on like an update of the feed's; 0 turns that off.
+    page_reread_after: Delay = 900.0
     max_bytes: int = Field(default=5 * 1024 * 1024, gt=0)
     max_redirects: int = Field(default=5, ge=0)
     user_agent: str = "newsmonitor/0.1 (+https://github.com/newsmonitor)"

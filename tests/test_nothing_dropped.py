@@ -8,6 +8,7 @@ waits are 0 s here, so RQ requeues a retry at once and one burst runs every try.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -259,3 +260,91 @@ def test_entry_jobs_without_our_retry_schedule_still_fall_back(
     run_burst(redis_client)
     assert len(http_server.requests_to("/news/7")) == 1
     assert len(http_server.requests_to("/hook")) == 1
+
+
+TOLL = "In the capital 12 people were killed when a missile hit a residential block."
+
+
+def test_a_page_back_later_is_re_read_once_and_alerts_only_on_what_is_new(
+    site: Callable[..., Path], http_server: LocalHTTPServer, redis_client: redis.Redis
+) -> None:
+    publish_ruleset(
+        redis_client,
+        RuleSet(
+            [
+                rule("name: drones\nmatch: {event: attack, count: '>= 100'}\nnotify: [hook]\n"),
+                rule("name: toll\nmatch: {event: casualties, count: '>= 10'}\nnotify: [hook]\n"),
+            ]
+        ),
+    )
+    http_server.routes["/news/8"] = Response(b"busy", 503)
+    entry = title_only(http_server.url("/news/8"), http_server.url("/rss"))
+    enqueue(redis_client, entry)
+    run_burst(redis_client)
+    assert [p.json()["rule"] for p in http_server.requests_to("/hook")] == ["drones"]
+
+    queue = make_queue(keys.QUEUE_ENTRIES, redis_client)
+    (reread_id,) = queue.scheduled_job_registry.get_job_ids()
+    reread = Job.fetch(reread_id, connection=redis_client, serializer=JSONSerializer)
+    assert reread.description == f"re-read {entry.link}" and reread.kwargs == {"reread": True}
+    wait = reread_at(redis_client, reread_id) - time.time()
+    assert 890 < wait <= 900  # fetch.page_reread_after: 15m
+
+    full = PAGE.replace(b"</article>", f"<p>{TOLL}</p></article>".encode())
+    http_server.routes["/news/8"] = Response(full, headers=HTML)
+    run_now(redis_client, reread)
+    stored = load_article(redis_client, article_id(entry))
+    assert stored is not None and stored.extracted_from == "page" and TOLL in stored.text
+    assert [p.json()["rule"] for p in http_server.requests_to("/hook")] == ["drones", "toll"]
+
+
+def test_a_re_read_of_a_page_still_down_keeps_the_feed_reading(
+    site: Callable[..., Path], http_server: LocalHTTPServer, redis_client: redis.Redis
+) -> None:
+    http_server.routes["/news/9"] = Response(b"busy", 503)
+    entry = title_only(http_server.url("/news/9"), http_server.url("/rss"))
+    enqueue(redis_client, entry)
+    run_burst(redis_client)
+    queue = make_queue(keys.QUEUE_ENTRIES, redis_client)
+    (reread_id,) = queue.scheduled_job_registry.get_job_ids()
+    reread = Job.fetch(reread_id, connection=redis_client, serializer=JSONSerializer)
+    run_now(redis_client, reread)
+    assert reread.get_status(refresh=True) == JobStatus.FINISHED
+    assert reread.return_value() == {"article": article_id(entry), "skipped": "page still unreadable"}
+    assert len(http_server.requests_to("/news/9")) == 4  # three tries, one re-read, no more
+    stored = load_article(redis_client, article_id(entry))
+    assert stored is not None and stored.extracted_from == "feed"
+    assert queue.scheduled_job_registry.get_job_ids() == []
+
+
+@pytest.mark.parametrize(
+    ("response", "reread_after"),
+    [(Response(b"gone", 404), "15m"), (Response(b"busy", 503), "0")],
+)
+def test_no_re_read_for_a_page_that_will_not_come_back_or_when_turned_off(
+    site: Callable[..., Path],
+    http_server: LocalHTTPServer,
+    redis_client: redis.Redis,
+    response: Response,
+    reread_after: str,
+) -> None:
+    site(retries=f"[0s, 0s], page_reread_after: {reread_after}")
+    http_server.routes["/news/10"] = response
+    enqueue(redis_client, title_only(http_server.url("/news/10"), http_server.url("/rss")))
+    run_burst(redis_client)
+    assert len(http_server.requests_to("/hook")) == 1
+    assert make_queue(keys.QUEUE_ENTRIES, redis_client).scheduled_job_registry.get_job_ids() == []
+
+
+def reread_at(r: redis.Redis, job_id: str) -> float:
+    score = r.zscore(make_queue(keys.QUEUE_ENTRIES, r).scheduled_job_registry.key, job_id)
+    assert score is not None
+    return float(score)
+
+
+def run_now(r: redis.Redis, job: Job) -> None:
+    """What RQ's scheduler does when the time comes, without waiting for it."""
+    queue = make_queue(keys.QUEUE_ENTRIES, r)
+    queue.scheduled_job_registry.remove(job)
+    queue.enqueue_job(job)
+    run_burst(r)

@@ -6,8 +6,8 @@ on, and the per-(alert, channel) "sent" guard in the delivery job keeps the chan
 an alert twice.
 
 Nothing is dropped: a page that cannot be read now raises while the queue still has retries for
-the job (``fetch.page_retries``); on the last try the entry is read from the feed's own text.
-What happens when the job raises for other reasons is workers/retries.py's business.
+the job (``fetch.page_retries``); on the last try the entry is read from the feed's own text
+(``read_entry``). What happens when the job raises for other reasons is workers/retries.py's.
 """
 
 from __future__ import annotations
@@ -16,23 +16,25 @@ import atexit
 import hashlib
 import logging
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
 import httpx
 import redis
-from rq import get_current_job
+from rq import Callback, get_current_job
 
 from monitor import keys, metrics
 from monitor.config import Config
+from monitor.dedup import ENTRY_FAILURE_CALLBACK, ENTRY_JOB
+from monitor.errors import NewsmonitorError
 from monitor.locks import redis_lock
 from monitor.models import Alert, Article, Entry
 from monitor.rules import match_ruleset
 from monitor.rules.match import RuleMatch
 from monitor.rules.model import Rule
 from monitor.rules.publish import RulesetCache
-from workers.articles import load_article, read_article, store_article
+from workers.articles import article_id, feed_article, load_article, read_page, store_article
 from workers.classify import classify
 from workers.context import current_config, current_redis, make_queue
 from workers.decide import Decision, alert_scope, decide
@@ -132,11 +134,50 @@ def _retries_left() -> bool:
     return bool(job is not None and job.retries_left)
 
 
-def process_entry(entry_data: dict[str, Any]) -> dict[str, Any]:
+def read_entry(r: redis.Redis, cfg: Config, entry: Entry, reread: bool) -> Article | None:
+    """The entry's page, or on the last try the feed's text; None: a re-read that failed.
+
+    A page that cannot be read now raises while the queue has retries left for this job. On
+    the last try the feed's text is used, and a page that failed for a reason that may pass
+    is re-read once, ``fetch.page_reread_after`` later: its full text may hold what the
+    title did not.
+    """
+    try:
+        return read_page(_http_client(), entry, cfg.fetch)
+    except NewsmonitorError as exc:
+        if reread:
+            log.info("page %s still not read (%s); the feed's text stands", entry.link, exc.message)
+            return None
+        if exc.retryable and _retries_left():
+            log.info("page %s not read (%s); it will be tried again", entry.link, exc.message)
+            raise
+        log.info("page %s not used (%s); reading the feed's text", entry.link, exc.message)
+        if exc.retryable and cfg.fetch.page_reread_after > 0:
+            schedule_reread(r, entry, cfg.fetch.page_reread_after, cfg.job_timeout)
+        return feed_article(entry, exc.message)
+
+
+def schedule_reread(r: redis.Redis, entry: Entry, after: float, job_timeout: float) -> None:
+    identity = f"{entry.canonical_url or entry.link}\0{entry.updated or ''}\0reread"
+    make_queue(keys.QUEUE_ENTRIES, r).enqueue_in(
+        timedelta(seconds=after),
+        ENTRY_JOB,
+        args=(entry.to_dict(),),
+        kwargs={"reread": True},
+        job_id=keys.entry_job_id(identity),
+        job_timeout=int(job_timeout),
+        description=f"re-read {entry.link}",
+        on_failure=Callback(ENTRY_FAILURE_CALLBACK),
+    )
+
+
+def process_entry(entry_data: dict[str, Any], reread: bool = False) -> dict[str, Any]:
     entry = Entry.from_dict(entry_data)
     cfg = current_config()
     r = current_redis()
-    reading = read_article(_http_client(), entry, cfg.fetch, retry_page=_retries_left())
+    reading = read_entry(r, cfg, entry, reread)
+    if reading is None:
+        return {"article": article_id(entry), "skipped": "page still unreadable"}
     # One reading of a page at a time: liveblog updates compare against the stored one.
     with redis_lock(r, keys.article_lock(reading.id), ttl_ms=int(cfg.job_timeout * 1000)):
         got = _read_update(r, reading)
@@ -149,6 +190,7 @@ def process_entry(entry_data: dict[str, Any]) -> dict[str, Any]:
     metrics.record_article(r, news)
     return {
         "article": stored.id,
+        "read_from": stored.extracted_from,
         "events": len(news.events),
         "update": news.id != stored.id,
         "rules": {name: d.action for name, d in decisions},
