@@ -26,7 +26,7 @@ from rq import Callback, get_current_job
 
 from monitor import keys, metrics
 from monitor.config import Config
-from monitor.dedup import ENTRY_FAILURE_CALLBACK, ENTRY_JOB
+from monitor.dedup import ENTRY_FAILURE_CALLBACK, ENTRY_JOB, ENTRY_RESULT_TTL
 from monitor.errors import NewsmonitorError
 from monitor.locks import redis_lock
 from monitor.models import Alert, Article, Entry
@@ -153,19 +153,24 @@ def read_entry(r: redis.Redis, cfg: Config, entry: Entry, reread: bool) -> Artic
             raise
         log.info("page %s not used (%s); reading the feed's text", entry.link, exc.message)
         if exc.retryable and cfg.fetch.page_reread_after > 0:
-            schedule_reread(r, entry, cfg.fetch.page_reread_after, cfg.job_timeout)
+            schedule_reread(r, entry, cfg)
         return feed_article(entry, exc.message)
 
 
-def schedule_reread(r: redis.Redis, entry: Entry, after: float, job_timeout: float) -> None:
+def schedule_reread(r: redis.Redis, entry: Entry, cfg: Config) -> None:
+    """One more entry job for this page, ``fetch.page_reread_after`` from now (an id of its
+    own, so scheduling it again replaces it)."""
     identity = f"{entry.canonical_url or entry.link}\0{entry.updated or ''}\0reread"
+    life = cfg.retention.lifetimes()
     make_queue(keys.QUEUE_ENTRIES, r).enqueue_in(
-        timedelta(seconds=after),
+        timedelta(seconds=cfg.fetch.page_reread_after),
         ENTRY_JOB,
         args=(entry.to_dict(),),
         kwargs={"reread": True},
         job_id=keys.entry_job_id(identity),
-        job_timeout=int(job_timeout),
+        job_timeout=int(cfg.job_timeout),
+        result_ttl=min(ENTRY_RESULT_TTL, life.articles),
+        failure_ttl=life.articles,
         description=f"re-read {entry.link}",
         on_failure=Callback(ENTRY_FAILURE_CALLBACK),
     )
