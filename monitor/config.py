@@ -28,7 +28,7 @@ from pydantic import (
 from pydantic.json_schema import SkipJsonSchema
 
 from monitor.apprise_urls import check_apprise_url, mask_apprise_url
-from monitor.durations import Duration
+from monitor.durations import Delay, Duration
 from monitor.errors import ConfigError
 from monitor.keys import Lifetimes, lifetimes
 from monitor.models import Feed
@@ -54,6 +54,9 @@ def _against_base(value: Path, info: ValidationInfo) -> Path:
 
 # Every path-valued setting has this type, so none can be left out of the resolution.
 ConfigPath = Annotated[Path, AfterValidator(_against_base)]
+# Waits before a page that could not be read is tried again; then the feed's text is used.
+# Worst case: 90 s of waits + 4 fetches of at most total_timeout (20 s) = under 3 minutes.
+DEFAULT_PAGE_RETRIES = (10.0, 30.0, 50.0)
 
 
 class _Frozen(BaseModel):
@@ -189,9 +192,21 @@ ChannelConfig = Annotated[
 
 
 class FetchConfig(_Frozen):
+    """Limits on every feed and page fetch, and what happens when a page cannot be read."""
+
     allow_private: bool = False
     connect_timeout: Duration = 5.0
     read_timeout: Duration = 15.0
+    # One fetch (every redirect hop, headers and body) ends by then, however slowly it trickles.
+    total_timeout: Duration = 20.0
+    # A page that cannot be read now is tried again after these waits, then the entry is read
+    # from the feed's own text.
+    page_retries: list[Delay] = Field(
+        default_factory=lambda: list(DEFAULT_PAGE_RETRIES), max_length=20
+    )
+    # A page still unreadable after its retries is read once more this much later, and its
+    # text alerted on like an update of the feed's; 0 turns that off.
+    page_reread_after: Delay = 900.0
     max_bytes: int = Field(default=5 * 1024 * 1024, gt=0)
     max_redirects: int = Field(default=5, ge=0)
     user_agent: str = "newsmonitor/0.1 (+https://github.com/newsmonitor)"

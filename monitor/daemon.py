@@ -15,7 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import redis
 
 from monitor import keys, metrics
@@ -35,6 +34,7 @@ from monitor.sweep import requeue_orphans
 from monitor.workerpool import NewsWorkerPool
 from workers.context import make_queue
 from workers.digest import flush_due_digests
+from workers.fetch import make_client
 
 log = logging.getLogger("newsmonitor")
 
@@ -62,7 +62,7 @@ def run_daemon(cfg: Config, opts: RunOptions) -> int:
         leadership.check()
         watcher = RulesWatcher(cfg.rules, cfg.channels.keys(), r)
         watcher.load_initial(publish=leadership.is_leader)
-        client = httpx.Client(follow_redirects=False)
+        client = make_client()
         poller = Poller(
             r,
             cfg,

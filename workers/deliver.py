@@ -43,6 +43,7 @@ from monitor.redisconn import as_str
 from workers.channels import SendContext, send_alert
 from workers.channels.targets import RedisTargets
 from workers.context import current_config, current_redis
+from workers.retries import is_transient
 
 log = logging.getLogger("newsmonitor.deliver")
 
@@ -213,6 +214,8 @@ def on_delivery_failure(
         )
         metrics.record_delivery(connection, "failed")
         return
+    if not is_transient(error):  # not the channel, Redis or a dead worker: our own bug
+        metrics.record_job_failed(connection, job.origin)
     record_failure(connection, alert, channel, error, attempt)
 
 
