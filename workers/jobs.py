@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 import redis
 
-from monitor import keys, metrics
+from monitor import alertstore, keys, metrics
 from monitor.config import Config
 from monitor.locks import redis_lock
 from monitor.models import Alert, Article, Entry
@@ -35,6 +35,7 @@ from workers.deliver import enqueue_delivery
 from workers.digest import hold_for_digest
 from workers.langdetect import detect_language
 from workers.liveblog import update_article
+from workers.render import describe_event
 from workers.stories import Story, assign_story
 
 log = logging.getLogger("newsmonitor.job")
@@ -97,6 +98,7 @@ def alert_on(r: redis.Redis, cfg: Config, article: Article) -> list[tuple[str, D
             continue
         metrics.record_alert(r, rule.name)
         alert = build_alert(rule, m, article, story, d)
+        alertstore.record_alert(r, alert, [describe_event(e) for e in alert.events], life)
         if d.action == "digest":
             hold_for_digest(r, rule, alert, time.time(), life)
             continue
