@@ -20,6 +20,7 @@ import redis
 
 from monitor import keys, metrics
 from monitor.config import Config
+from monitor.console.app import console_routes
 from monitor.errors import ConfigError
 from monitor.feedlist import all_feeds
 from monitor.health import HealthServer, start_health_server
@@ -149,15 +150,19 @@ def housekeeping(
 
 
 def _start_health(r: redis.Redis, cfg: Config) -> HealthServer | None:
-    """/healthz and /metrics; a port in use is logged, not fatal (a second daemon on one
-    machine, e.g. a standby, must still run)."""
+    """/healthz, /metrics and the console; a port in use is logged, not fatal (a second daemon
+    on one machine, e.g. a standby, must still run)."""
     if not cfg.health.enabled:
         return None
+    routes = console_routes(r, cfg, cfg.health.host) if cfg.console.enabled else []
     try:
-        return start_health_server(r, cfg.health.host, cfg.health.port)
+        server = start_health_server(r, cfg.health.host, cfg.health.port, routes)
     except ConfigError as exc:
-        log.error("%s; running without /healthz and /metrics", exc)
+        log.error("%s; running without /healthz, /metrics and the console", exc)
         return None
+    if cfg.console.enabled:
+        log.info("console on %s/", server.url)
+    return server
 
 
 def _wait_for_signal() -> None:
