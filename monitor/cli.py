@@ -21,6 +21,8 @@ COMMAND_MODULES = (
     "monitor.commands.backtest",
     "monitor.commands.feeds",
     "monitor.commands.status",
+    "monitor.commands.console",
+    "monitor.commands.demo",
 )
 
 

@@ -26,13 +26,14 @@ from monitor.feedlist import all_feeds
 from monitor.health import HealthServer, start_health_server
 from monitor.leader import Leadership
 from monitor.polling import Poller
-from monitor.redisconn import open_redis
+from monitor.redisconn import as_str, open_redis
 from monitor.retention import trim
 from monitor.rules.model import RuleSet
 from monitor.rules.watch import RulesWatcher
 from monitor.scheduler import Periodic, build_scheduler
 from monitor.silence import check_silent_feeds
 from monitor.sweep import requeue_orphans
+from monitor.welcome import waiting_line
 from monitor.workerpool import NewsWorkerPool
 from workers.context import make_queue
 from workers.digest import flush_due_digests
@@ -83,6 +84,8 @@ def run_daemon(cfg: Config, opts: RunOptions) -> int:
             "no" if opts.no_workers else opts.workers,
             "embedded" if embedded else "external",
         )
+        known = {as_str(u) for u in r.smembers(keys.feeds_known())}
+        log.info(waiting_line(list(poller.feeds.values()), len(watcher.ruleset or ()), known))
         sched.start()
         try:
             if opts.no_workers:
