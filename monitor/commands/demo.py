@@ -13,8 +13,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,
     )
     default_port = HealthConfig().port
     p.add_argument(
-        "--port", type=int, default=default_port, help=f"console port ({default_port}; "
-        "another free one when it is taken)"
+        "--port",
+        type=int,
+        default=default_port,
+        help=f"console port ({default_port}; another free one when it is taken)",
     )
     p.add_argument("--workers", type=int, default=2, help="worker processes (2)")
     p.add_argument("--no-open", action="store_true", help="do not open a web browser")

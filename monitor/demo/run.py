@@ -60,7 +60,9 @@ def demo_config(site_url: str, folder: Path, port: int, token: str, workers: int
         "data_dir": str(folder / "data"),
         "rules": str(folder / "rules"),
         "workers": workers,
-        "feeds": [{"url": site_url, "name": "sample-news", "interval": POLL_EVERY, "backfill": True}],
+        "feeds": [
+            {"url": site_url, "name": "sample-news", "interval": POLL_EVERY, "backfill": True}
+        ],
         "channels": {"console": {"type": "console"}, "outbox": {"type": "outbox"}},
         "health": {"host": HOST, "port": port},
         "console": {"token": token},
