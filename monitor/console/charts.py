@@ -58,8 +58,9 @@ def growth(
     t0, t1 = min(times), max(times)
 
     def xy(t: float, c: int) -> tuple[float, float]:
-        x = width / 2 if t1 == t0 else PAD + (width - 2 * PAD) * (t - t0) / (t1 - t0)
-        return x, height - PAD - (height - 2 * PAD) * c / top
+        # Room left and right, and above, for the value labels.
+        x = width / 2 if t1 == t0 else 4 * PAD + (width - 8 * PAD) * (t - t0) / (t1 - t0)
+        return x, height - PAD - (height - 5 * PAD) * c / top
 
     lines = []
     for label, pts in sorted(series.items()):

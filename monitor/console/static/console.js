@@ -21,6 +21,7 @@ function setupToken() {
   const field = document.getElementById("token");
   if (!field) return;
   field.value = localStorage.getItem(TOKEN_KEY) || "";
+  field.form.addEventListener("submit", (ev) => ev.preventDefault());
   field.addEventListener("change", () => {
     if (field.value) localStorage.setItem(TOKEN_KEY, field.value);
     else localStorage.removeItem(TOKEN_KEY);
