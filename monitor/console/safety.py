@@ -24,7 +24,7 @@ NEED_TOKEN = "this change needs the header 'Authorization: Bearer <console token
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1", "[::1]")
 # A rule file name: letters, digits, '-', '_' and inner dots; no path, no hidden file.
 _RULE_NAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,98}[A-Za-z0-9_-])?$")
-_URL = re.compile(r"\b([a-zA-Z][a-zA-Z0-9+.-]{1,20})://[^\s'\"<>)]+")
+_URL = re.compile(r"\b([a-zA-Z][a-zA-Z0-9+.-]{1,20})://[^\s'\"<>)]*[^\s'\"<>).,;:!?]")
 MASK = "***"
 
 
