@@ -58,13 +58,16 @@ function setupEditor() {
     drawGutter();
   }
 
+  let asked = 0;  // answers can overtake each other: only the latest question's counts
+
   async function check() {
+    const mine = ++asked;
     const name = ruleName();
     const query = name && /^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name) ? "?name=" + encodeURIComponent(name) : "";
     const resp = await fetch("/api/rules/check" + query, { method: "POST", body: yaml.value });
     const data = await resp.json();
+    if (mine !== asked) return;
     showProblems(data.errors || [{ message: data.error || "check failed (" + resp.status + ")" }]);
-    return data.ok;
   }
 
   function schedule() {
