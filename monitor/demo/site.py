@@ -29,6 +29,7 @@ class SampleArticle:
     text: str
     hours_ago: float = 0.0
     after: float = 0.0  # seconds after the site starts before the feed lists it
+    fires: str | None = None  # the shipped rule it is written for (tests/test_demo.py)
 
 
 def load_samples() -> list[SampleArticle]:
@@ -69,7 +70,11 @@ class SampleSite:
 
     def __init__(self, samples: list[SampleArticle], host: str = "127.0.0.1") -> None:
         self.samples = {a.id: a for a in samples}
+        self.host = host
         self.started = time.time()
+        self.httpd: ThreadingHTTPServer | None = None
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
         site = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -84,13 +89,11 @@ class SampleSite:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
-        self.httpd = ThreadingHTTPServer((host, 0), Handler)
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, name="demo-site")
-        self.thread.daemon = True
+        return Handler
 
     @property
     def base(self) -> str:
+        assert self.httpd is not None, "start() the site first"
         host, port = self.httpd.server_address[:2]
         return f"http://{host!s}:{port}"
 
@@ -120,9 +123,13 @@ class SampleSite:
         return HTTPStatus.NOT_FOUND, "text/plain", b"not found\n"
 
     def start(self) -> SampleSite:
-        self.thread.start()
+        self.started = time.time()
+        self.httpd = ThreadingHTTPServer((self.host, 0), self._handler())
+        self.httpd.daemon_threads = True
+        threading.Thread(target=self.httpd.serve_forever, name="demo-site", daemon=True).start()
         return self
 
     def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        if self.httpd is not None:
+            self.httpd.shutdown()
+            self.httpd.server_close()
