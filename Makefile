@@ -52,6 +52,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/polling.py
 	$(BIN)/python bench/latency.py
 	$(BIN)/python bench/soak.py
+	$(BIN)/python bench/console_memory.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

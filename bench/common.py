@@ -44,7 +44,9 @@ RULE = "name: drones\nmatch: {event: attack, count: '>= 100'}\nonce_per: article
 
 
 @contextmanager
-def live_daemon(tmp: str, base: str, hook_url: str, extra: str = "") -> Iterator[subprocess.Popen[bytes]]:
+def live_daemon(
+    tmp: str, base: str, hook_url: str, extra: str = "", health: str = "{enabled: false}"
+) -> Iterator[subprocess.Popen[bytes]]:
     """`newsmonitor run` (embedded Redis in ``tmp``, 2 workers) polling the feed server's live
     feed every second, with one rule that alerts every bench entry to ``hook_url``."""
     rules = Path(tmp) / "rules"
@@ -54,7 +56,7 @@ def live_daemon(tmp: str, base: str, hook_url: str, extra: str = "") -> Iterator
     cfg.write_text(
         f"data_dir: {tmp}/data\nrules: {rules}\n"
         f"feeds:\n  - {{url: '{base}/live.xml', name: live, interval: 1s, backfill: true}}\n"
-        f"channels:\n  hook: {{type: webhook, url: '{hook_url}'}}\nhealth: {{enabled: false}}\n{extra}"
+        f"channels:\n  hook: {{type: webhook, url: '{hook_url}'}}\nhealth: {health}\n{extra}"
     )
     env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
     argv = [sys.executable, "-m", "monitor.cli", "--log-level", "WARNING", "--config", str(cfg), "run", "--workers", "2"]
