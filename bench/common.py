@@ -33,6 +33,26 @@ def feed_server() -> Iterator[str]:
             proc.wait(10)
 
 
+@contextmanager
+def counting_hook() -> Iterator[tuple[str, list[int]]]:
+    """A webhook receiver in this process: yields its URL and a one-item list, the number of
+    alerts it received so far."""
+    from tests.servers import LocalHTTPServer, Request, Response
+
+    received = [0]
+
+    def receive(req: Request) -> Response:
+        received[0] += 1
+        return Response(b"ok")
+
+    hook = LocalHTTPServer().start()
+    hook.routes["/hook"] = receive
+    try:
+        yield hook.url("/hook"), received
+    finally:
+        hook.stop()
+
+
 def rss_mb(pid: int | str = "self") -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):

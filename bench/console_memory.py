@@ -30,8 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 
-from bench.common import RULE, feed_server, live_daemon, rss_mb  # noqa: E402
-from tests.servers import LocalHTTPServer, Request, Response  # noqa: E402
+from bench.common import RULE, counting_hook, feed_server, live_daemon, rss_mb  # noqa: E402
 
 TARGET_MB = 30.0
 PAGES = ["/", "/stories", "/feeds", "/rules", "/deliveries", "/rules/drones/edit", "/rules/new"]
@@ -56,22 +55,15 @@ def exercise(client: httpx.Client, url: str, console: bool) -> int:
 
 def run(mode: str, entries: int, rounds: int) -> tuple[float, int, int]:
     """(daemon RSS in MB, alerts received, requests made)."""
-    received = [0]
-    hook = LocalHTTPServer().start()
-
-    def receive(req: Request) -> Response:
-        received[0] += 1
-        return Response(b"ok")
-
-    hook.routes["/hook"] = receive
     port = free_port()
     health = "{enabled: false}" if mode == "no HTTP" else f"{{port: {port}}}"
     extra = {"health only": "console: {enabled: false}\n", "console": "console: {token: bench-console-token}\n"}
     requests = 0
     with (
+        counting_hook() as (hook_url, received),
         feed_server() as base,
         tempfile.TemporaryDirectory() as tmp,
-        live_daemon(tmp, base, hook.url("/hook"), extra.get(mode, ""), health) as daemon,
+        live_daemon(tmp, base, hook_url, extra.get(mode, ""), health) as daemon,
         httpx.Client(timeout=60) as client,
     ):
         for i in range(entries):
@@ -86,7 +78,6 @@ def run(mode: str, entries: int, rounds: int) -> tuple[float, int, int]:
             samples.append(rss_mb(daemon.pid))
         time.sleep(1)
         samples.append(rss_mb(daemon.pid))
-    hook.stop()
     return max(samples), received[0], requests
 
 

@@ -6,12 +6,9 @@ artifacts/ (gitignored) as the run's record."""
 from __future__ import annotations
 
 import html
-import os
 import re
 import shutil
 import signal
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.clirun import start_cli
 from tests.seedsite import feed_xml, page_html, serve_seed_site
 from tests.servers import LocalHTTPServer, Response, wait_for
 
@@ -70,15 +68,7 @@ def daemon(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[D
         f"health: {{port: 0}}\nconsole: {{token: {TOKEN}}}\n"
     )
     log = tmp / "daemon.log"
-    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "monitor.cli", "--config", str(config), "run", "--workers", "2"],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+    proc = start_cli(["--config", str(config), "run", "--workers", "2"], log)
     try:
         found = wait_for(lambda: re.search(r"console on (http://[\d.:]+)/", log.read_text()), 60)
         yield Daemon(found.group(1), log, rules, tmp / "data" / "outbox.jsonl", site, seeds)

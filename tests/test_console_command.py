@@ -13,6 +13,7 @@ import httpx
 import redis
 
 from monitor import alertstore
+from tests.clirun import start_cli
 from tests.servers import wait_for
 from tests.test_deliver import make_alert
 
@@ -26,24 +27,7 @@ def test_serves_the_console_of_a_redis_it_can_reach(
     config = tmp_path / "nm.yaml"
     config.write_text(f"redis_url: '{redis_url}'\nrules: {ROOT / 'rules'}\n")
     log = tmp_path / "console.log"
-    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "monitor.cli",
-                "--config",
-                str(config),
-                "console",
-                "--port",
-                "0",
-            ],
-            cwd=tmp_path,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+    proc = start_cli(["--config", str(config), "console", "--port", "0"], log, cwd=tmp_path)
     try:
         found = wait_for(lambda: re.search(r"console on (http://[\d.:]+)/", log.read_text()), 30)
         url = found.group(1)

@@ -7,7 +7,6 @@ import os
 import re
 import signal
 import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +19,7 @@ import redis
 from monitor.demo.site import SampleSite, load_samples
 from monitor.explain import article_from_row, understood
 from monitor.rules import load_rules, match_ruleset
+from tests.clirun import start_cli
 from tests.servers import wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,14 +65,7 @@ def demo(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[D
     tmp = tmp_path_factory.mktemp("demo")
     log = tmp / "demo.log"
     env = {**os.environ, "REDIS_URL": redis_url.replace("db=0", "db=5")}
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "monitor.cli", "demo", "--no-open", "--port", "0"],
-            cwd=tmp,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+    proc = start_cli(["demo", "--no-open", "--port", "0"], log, cwd=tmp, env=env)
     try:
         text = wait_for(lambda: re.search(r"console: (http://[\d.:]+)/", log.read_text()), 60)
         folder = re.search(r"rules in (\S+), removed", log.read_text())
