@@ -1,6 +1,7 @@
 """The console in a real browser (headless Chromium) against the real daemon fed by the seed
 articles of the corpus: alerts appear, the editor marks a broken rule on its line, a rule
-tested and saved in the page fires on the next article. Screenshots of every view are kept in
+tested and saved in the page fires on the next article; and a dead letter is retried with its
+button. Screenshots of every view are kept in
 artifacts/ (gitignored) as the run's record."""
 
 from __future__ import annotations
@@ -16,10 +17,19 @@ from typing import Any
 
 import httpx
 import pytest
+import redis
 
+from monitor import keys
+from tests import consolekit
 from tests.clirun import start_cli
+from tests.consolekit import BIG_COMBAT, console_site, news_article, write_console_config
+from tests.rulekit import DUTCH_REPORT
 from tests.seedsite import feed_xml, page_html, serve_seed_site
 from tests.servers import LocalHTTPServer, Response, wait_for
+from tests.test_deliver import run_alert_jobs
+from workers.context import CONFIG_ENV, make_queue
+from workers.deliver import read_dead_letters
+from workers.jobs import alert_on, understand
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "artifacts"
@@ -181,3 +191,31 @@ def test_a_rule_tested_and_saved_in_the_page_fires_on_the_next_article(
 def _in_force(daemon: Daemon, name: str) -> bool:
     rows = httpx.get(f"{daemon.url}/api/rules", timeout=10).json()["rules"]
     return any(r["name"] == name and r["in_force"] for r in rows)
+
+
+def test_a_dead_letter_is_retried_with_the_button(
+    browser: Any,
+    tmp_path: Path,
+    redis_url: str,
+    redis_client: redis.Redis,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    config = write_console_config(tmp_path, redis_url, "http://127.0.0.1:9/hook")
+    (tmp_path / "rules" / "big-combat.yaml").write_text(BIG_COMBAT.replace("[hook]", "[mail]"))
+    monkeypatch.setenv(CONFIG_ENV, str(config))
+    with console_site(redis_client, config) as site:
+        article = understand(news_article("nl-1", DUTCH_REPORT, "nieuws.example"))
+        alert_on(redis_client, site.cfg, article)
+        run_alert_jobs(redis_client)  # nothing listens on the mail port: a dead letter
+        (letter,) = read_dead_letters(redis_client)
+        page = browser.new_page()
+        try:
+            page.goto(f"{site.server.url}/deliveries")
+            page.fill("#token", consolekit.TOKEN)
+            page.click(f"button[data-retry='{letter['id']}']")
+            page.wait_for_selector("#retry-result.ok")
+            assert letter["id"] in page.inner_text("#retry-result")
+        finally:
+            page.close()
+    assert read_dead_letters(redis_client) == []
+    assert len(make_queue(keys.QUEUE_ALERTS, redis_client).get_jobs()) == 1
