@@ -19,18 +19,20 @@ import redis
 
 from monitor import keys, metrics
 from monitor.config import Config
+from monitor.console.app import console_routes
 from monitor.errors import ConfigError
 from monitor.feedlist import all_feeds
 from monitor.health import HealthServer, start_health_server
 from monitor.leader import Leadership
 from monitor.polling import Poller
-from monitor.redisconn import open_redis
+from monitor.redisconn import as_str, open_redis
 from monitor.retention import trim
 from monitor.rules.model import RuleSet
 from monitor.rules.watch import RulesWatcher
 from monitor.scheduler import Periodic, build_scheduler
 from monitor.silence import check_silent_feeds
 from monitor.sweep import requeue_orphans
+from monitor.welcome import waiting_line
 from monitor.workerpool import NewsWorkerPool
 from workers.context import make_queue
 from workers.digest import flush_due_digests
@@ -82,6 +84,8 @@ def run_daemon(cfg: Config, opts: RunOptions) -> int:
             "no" if opts.no_workers else opts.workers,
             "embedded" if embedded else "external",
         )
+        known = {as_str(u) for u in r.smembers(keys.feeds_known())}
+        log.info(waiting_line(list(poller.feeds.values()), len(watcher.ruleset or ()), known))
         sched.start()
         try:
             if opts.no_workers:
@@ -149,15 +153,19 @@ def housekeeping(
 
 
 def _start_health(r: redis.Redis, cfg: Config) -> HealthServer | None:
-    """/healthz and /metrics; a port in use is logged, not fatal (a second daemon on one
-    machine, e.g. a standby, must still run)."""
+    """/healthz, /metrics and the console; a port in use is logged, not fatal (a second daemon
+    on one machine, e.g. a standby, must still run)."""
     if not cfg.health.enabled:
         return None
+    routes = console_routes(r, cfg, cfg.health.host) if cfg.console.enabled else []
     try:
-        return start_health_server(r, cfg.health.host, cfg.health.port)
+        server = start_health_server(r, cfg.health.host, cfg.health.port, routes)
     except ConfigError as exc:
-        log.error("%s; running without /healthz and /metrics", exc)
+        log.error("%s; running without /healthz, /metrics and the console", exc)
         return None
+    if cfg.console.enabled:
+        log.info("console on %s/", server.url)
+    return server
 
 
 def _wait_for_signal() -> None:
