@@ -3,10 +3,9 @@
 Exactly once. RQ forgets a finished job after its result TTL, so the job id cannot guard against
 a second send. Two Redis keys do (monitor.keys):
   ``sent``     long-lived; checked before sending and set after the channel accepted the alert;
-  ``sending``  a short lock (SET NX EX) so two copies of the job cannot send at the same time;
-               a copy that finds it held fails with a retryable error and tries again later;
-               it expires on its own when a worker dies holding it, and the same job id
-               (RQ's retry of an abandoned job) takes it over at once.
+  ``sending``  a lock (monitor.locks) so two copies of the job cannot send at the same time;
+               a copy that finds it held by a live worker fails with a retryable error and
+               tries again later; one held by a dead worker is taken over at once.
 The one gap left is a worker killed after the channel accepted but before ``sent`` was set: that
 alert is sent again on the retry. At-least-once there is the price of never losing an alert.
 
@@ -37,11 +36,10 @@ from rq.job import Job
 from monitor import keys, metrics
 from monitor.config import Config
 from monitor.errors import DeliveryError, PermanentDeliveryError
-from monitor.locks import release_lock
+from monitor.locks import LockOwner, release_lock, try_lock
 from monitor.models import Alert, Delivery
-from monitor.redisconn import as_str
 from workers.channels import SendContext, send_alert
-from workers.context import current_config, current_redis
+from workers.context import current_config, current_owner, current_redis
 
 log = logging.getLogger("newsmonitor.deliver")
 
@@ -51,10 +49,6 @@ DELIVERY_RESULT_TTL = 500
 # under a live sender, and frees itself soon after a dead one.
 LOCK_MARGIN = 30
 META_TRIES = "tries"
-_TAKE_OVER_LOCK = (
-    "if redis.call('get', KEYS[1]) == ARGV[1] then "
-    "return redis.call('set', KEYS[1], ARGV[2], 'EX', ARGV[3]) end return false"
-)
 
 
 def now_utc() -> datetime:
@@ -113,9 +107,7 @@ def deliver(alert: dict[str, Any], channel: str) -> dict[str, Any]:
     conn = current_redis()
     model = Alert.from_dict(alert)
     try:
-        # The lock owner is this run: the job id and the worker running it.
-        owner = f"{job.id}:{job.worker_name or ''}" if job is not None else None
-        status = deliver_alert(conn, model, channel, current_config(), attempt, owner)
+        status = deliver_alert(conn, model, channel, current_config(), attempt, current_owner())
     except PermanentDeliveryError as exc:
         record_failure(conn, alert, channel, exc, attempt)
         status = "dead"
@@ -131,18 +123,18 @@ def deliver_alert(
     channel: str,
     cfg: Config,
     attempt: int = 1,
-    owner: str | None = None,
+    owner: LockOwner | None = None,
 ) -> str:
     """Send under the exactly-once guard: "sent", or "duplicate" when it was sent before.
 
-    ``owner`` is the RQ job id. A lock held by another owner raises a retryable DeliveryError
-    rather than stepping aside: the holder may be dead, and only a retry can tell.
+    ``owner`` is this run (job and worker). A lock held by a live worker raises a retryable
+    DeliveryError rather than waiting; one held by a dead worker is taken over at once.
     """
     sent_key, lock_key = keys.sent(alert.id, channel), keys.sending(alert.id, channel)
     if conn.exists(sent_key):
         log.info("alert %s already sent to %s; not sending again", alert.id, channel)
         return "duplicate"
-    token = _acquire(conn, lock_key, owner or uuid.uuid4().hex, int(cfg.job_timeout) + LOCK_MARGIN)
+    token = try_lock(conn, lock_key, (int(cfg.job_timeout) + LOCK_MARGIN) * 1000, owner)
     if token is None:
         raise DeliveryError(f"channel {channel}", f"alert {alert.id} is being sent by another job")
     try:
@@ -155,28 +147,6 @@ def deliver_alert(
     record_delivery(conn, _delivery(alert.to_dict(), channel, True, attempt, at))
     log.info("alert %s (rule %s) sent to %s", alert.id, alert.rule, channel)
     return "sent"
-
-
-def _acquire(conn: redis.Redis, lock_key: str, owner: str, ttl: int) -> str | None:
-    """The sending lock's token, or None when another job holds it.
-
-    ``owner`` is "<job id>:<worker name>". A lock left by an earlier run of the same job id is
-    taken over only when that run's worker is gone (its liveness key lapsed): a job requeued
-    while its first run is in fact still alive must not send a second time.
-    """
-    token = f"{owner}:{uuid.uuid4().hex}"
-    if conn.set(lock_key, token, nx=True, ex=ttl):
-        return token
-    held = conn.get(lock_key)
-    if held is None:
-        return None
-    held_job, _, rest = as_str(held).partition(":")
-    held_worker = rest.rpartition(":")[0]
-    if held_job != owner.partition(":")[0]:
-        return None
-    if held_worker and conn.exists(keys.worker_alive(held_worker)):
-        return None  # the earlier run is alive: let it finish
-    return token if conn.eval(_TAKE_OVER_LOCK, 1, lock_key, held, token, ttl) else None
 
 
 def _send(alert: Alert, channel: str, cfg: Config) -> str:

@@ -29,7 +29,7 @@ from monitor.rules.model import Rule
 from monitor.rules.publish import RulesetCache
 from workers.articles import load_article, read_article, store_article
 from workers.classify import classify
-from workers.context import current_config, current_redis, make_queue
+from workers.context import current_config, current_owner, current_redis, make_queue
 from workers.decide import Decision, alert_scope, decide
 from workers.deliver import enqueue_delivery
 from workers.digest import hold_for_digest
@@ -126,7 +126,8 @@ def process_entry(entry_data: dict[str, Any]) -> dict[str, Any]:
     r = current_redis()
     reading = read_article(_http_client(), entry, cfg.fetch)
     # One reading of a page at a time: liveblog updates compare against the stored one.
-    with redis_lock(r, keys.article_lock(reading.id), ttl_ms=int(cfg.job_timeout * 1000)):
+    lock = keys.article_lock(reading.id)
+    with redis_lock(r, lock, ttl_ms=int(cfg.job_timeout * 1000), owner=current_owner()):
         got = _read_update(r, reading)
         if got is None:
             return {"article": reading.id, "skipped": "older than the stored reading"}
