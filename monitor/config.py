@@ -202,6 +202,9 @@ class Config(_Frozen):
     health: HealthConfig = Field(default_factory=HealthConfig)
     workers: int | None = Field(default=None, ge=1)
     job_timeout: Duration = 300.0
+    # On SIGINT/SIGTERM, running jobs get this long to finish; then their workers are killed
+    # and the jobs requeued. The stop is over within shutdown_grace + 5 s.
+    shutdown_grace: Duration = Field(default=10.0, ge=0)
     source: str = Field(default="(defaults)", exclude=True)
 
     @model_validator(mode="after")

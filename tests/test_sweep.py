@@ -13,7 +13,7 @@ from rq.serializers import JSONSerializer
 
 from monitor import keys
 from monitor.sweep import requeue_orphans
-from monitor.workerpool import NewsWorker
+from monitor.newsworker import NewsWorker
 from tests.servers import wait_for
 from workers.context import make_queue
 
@@ -26,7 +26,7 @@ def test_a_killed_workers_job_is_requeued_and_completes(redis_url: str, redis_cl
     job = queue.enqueue("tests.jobs.hang_first_time", "nm:test:marker")
     script = textwrap.dedent(f"""
         import redis
-        from monitor.workerpool import NewsWorker
+        from monitor.newsworker import NewsWorker
         from workers.context import make_queue
         conn = redis.Redis.from_url({redis_url!r})
         NewsWorker([make_queue("entries", conn)], connection=conn, serializer=__import__("rq.serializers").serializers.JSONSerializer).work(burst=True)

@@ -21,6 +21,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,
 def cmd_run(args: argparse.Namespace) -> int:
     cfg = load_config(args.config)
     workers = args.workers or cfg.workers or os.cpu_count() or 1
-    return run_daemon(
-        cfg, RunOptions(workers=workers, no_workers=args.no_workers, config_path=args.config)
+    opts = RunOptions(
+        workers=workers,
+        no_workers=args.no_workers,
+        config_path=args.config,
+        log_level=args.log_level,
+        log_format=args.log_format,
     )
+    return run_daemon(cfg, opts)
