@@ -9,6 +9,7 @@ losing a job, and logs one line per failed try.
   liveness key fresh (monitor/sweep.py): a SIGKILLed worker's job is requeued within seconds.
 - No RQ scheduler process: RQ forks one from the worker, a child that outlives a killed worker
   and dies on a Redis error. The daemon's leader moves due retries instead (monitor/retries.py).
+- No pub/sub command channel (see ``subscribe``).
 - A failed try of one of our own errors (a page or channel that failed: NewsmonitorError) is one
   line naming the job and the error; a real bug keeps its traceback.
 """
@@ -59,6 +60,14 @@ class NewsWorker(SimpleWorker):
             return super().work(*args, **kwargs)
         finally:
             stop.set()
+
+    def subscribe(self) -> None:
+        """No pub/sub command channel: our workers are stopped with signals by their
+        supervisor. RQ's channel costs a thread and a connection per worker, and its thread
+        holds every stop up for a second."""
+
+    def unsubscribe(self) -> None:
+        pass
 
     # --- taking jobs: claims, priority --------------------------------------------------------
     def dequeue_job_and_maintain_ttl(
