@@ -20,7 +20,7 @@ from monitor import keys
 from monitor.models import Entry
 from monitor.redisconn import as_str
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("newsmonitor.poll")
 
 ENTRY_JOB = "workers.jobs.process_entry"
 # A page that times out or a Redis hiccup is tried again: after 1 min, 5 min, 30 min. An entry
@@ -89,6 +89,8 @@ def enqueue_entry_once(
             pipe.execute()
         except redis.WatchError:
             return False  # another poller took it between our check and EXEC
+    kind = "update of" if "\0" in identity else "new entry"
+    log.info("enqueued %s %s (%s): %s", kind, entry.link, entry.feed_name, entry.title or "")
     return True
 
 

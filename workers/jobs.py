@@ -41,6 +41,13 @@ log = logging.getLogger("newsmonitor.job")
 _rules = RulesetCache()
 # Deliveries carry the article without its full text: the message needs only the evidence.
 ALERT_TEXT_CHARS = 2000
+# How each decision reads in the log: "rule casualty-toll did not fire on <url>: already ...".
+_VERDICT = {
+    "send": "fired on",
+    "digest": "fired (into its digest) on",
+    "suppress": "did not fire on",
+    "hold": "did not fire yet on",
+}
 
 
 @cache
@@ -92,7 +99,8 @@ def alert_on(r: redis.Redis, cfg: Config, article: Article) -> list[tuple[str, D
         assert rule is not None
         d = decide(r, rule, article, story, m.events, life=life)
         out.append((rule.name, d))
-        log.info("rule %s on %s: %s (%s)", rule.name, article.url, d.action, d.reason)
+        verdict = _VERDICT.get(d.action, d.action)
+        log.info("rule %s %s %s: %s", rule.name, verdict, article.url, d.reason)
         if d.action not in ("send", "digest"):
             continue
         metrics.record_alert(r, rule.name)
@@ -133,6 +141,14 @@ def process_entry(entry_data: dict[str, Any]) -> dict[str, Any]:
             return {"article": reading.id, "skipped": "older than the stored reading"}
         stored, news = got
         # Alert before storing: a retry after a failed alert then sees the same update again.
+        log.info(
+            "read %s from the %s: %d chars, %d event(s)%s",
+            reading.url,
+            reading.extracted_from,
+            len(news.text),
+            len(news.events),
+            " (an update)" if news.id != stored.id else "",
+        )
         decisions = alert_on(r, cfg, news) if news.text else []
         store_article(r, stored, cfg.retention.articles)
     metrics.record_article(r, news)
