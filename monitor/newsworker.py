@@ -33,7 +33,7 @@ from rq.worker import WorkerStatus
 
 from monitor.claims import IDLE_WAIT, by_priority, claim_next, drop_claim
 from monitor.errors import NewsmonitorError
-from monitor.sweep import keep_alive
+from monitor.sweep import keep_alive, retire
 
 log = logging.getLogger("newsmonitor.worker")
 
@@ -57,9 +57,11 @@ class NewsWorker(SimpleWorker):
         stop = threading.Event()
         keep_alive(self.connection, self.name, stop)
         try:
-            return super().work(*args, **kwargs)
+            worked = super().work(*args, **kwargs)
         finally:
             stop.set()
+        retire(self.connection, self.name, self.queue_names())
+        return worked
 
     def subscribe(self) -> None:
         """No pub/sub command channel: our workers are stopped with signals by their

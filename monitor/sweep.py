@@ -67,6 +67,14 @@ def keep_alive(r: redis.Redis, worker_name: str, stop: threading.Event) -> threa
     return thread
 
 
+def retire(r: redis.Redis, worker_name: str, queue_names: Iterable[str]) -> None:
+    """A worker that leaves: no longer alive, and no longer listed unless it still holds
+    claims (it left on an error mid-take), which the next sweep then gives back."""
+    r.delete(keys.worker_alive(worker_name))
+    if not r.exists(*(keys.claimed(worker_name, name) for name in queue_names)):
+        r.srem(keys.workers(), worker_name)
+
+
 def forget_workers(r: redis.Redis, names: Iterable[str], queue_names: Iterable[str]) -> None:
     """Workers known to be dead (their supervisor saw them exit or killed them): drop their
     liveness keys and RQ registrations now, so their jobs are requeued by the next sweep at
