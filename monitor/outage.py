@@ -64,7 +64,7 @@ class RedisOutage:
             if self.since is None:
                 return
             lasted, self.since = time.monotonic() - self.since, None
-        log.warning("%s reachable again after %.1fs", self.where, lasted)
+        log.info("%s reachable again after %.1fs", self.where, lasted)
 
 
 class OutageRetry(Retry):
