@@ -127,12 +127,14 @@ class NewsWorker(SimpleWorker):
 
     # --- failures: one line, or a traceback for a bug -----------------------------------------
     def handle_exception(self, job: Job, *exc_info: Any) -> None:
+        """One line for a failed try of our own making (a job with a failure callback, such
+        as a delivery, writes that line itself); a traceback for anything else."""
         error = exc_info[1]
         what = job.description or job.id
-        if isinstance(error, NewsmonitorError | JobTimeoutException):
-            log.warning("%s failed: %s; %s", what, error, _next_try(job))
-        else:
+        if not isinstance(error, NewsmonitorError | JobTimeoutException):
             log.error("%s failed with a bug; %s", what, _next_try(job), exc_info=exc_info)
+        elif job.failure_callback is None:
+            log.warning("%s failed: %s; %s", what, error, _next_try(job))
         call_exception_handlers(self._exc_handlers, job, *exc_info)
 
 

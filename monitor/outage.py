@@ -41,11 +41,17 @@ RETRIED = (redis.ConnectionError, redis.TimeoutError, TimeoutError, ConnectionEr
 
 
 class RedisOutage:
-    """Whether this process can reach Redis now; logs the start and the end of each outage."""
+    """Whether this process can reach Redis now; logs the start and the end of each outage.
 
-    def __init__(self, where: str = "redis") -> None:
-        self.where = where
+    While a server shuts down it refuses new connections but still answers on old ones for a
+    moment; a success there is not the end of the outage. It ends with a command that failed
+    and then got through, or with any success once no command has failed for ``settle`` s.
+    """
+
+    def __init__(self, where: str = "redis", settle: float = 1.0) -> None:
+        self.where, self.settle = where, settle
         self.since: float | None = None
+        self._last_failure = 0.0
         self._lock = threading.Lock()
 
     @property
@@ -54,16 +60,20 @@ class RedisOutage:
 
     def failed(self, error: BaseException) -> None:
         with self._lock:
+            self._last_failure = time.monotonic()
             if self.since is not None:
                 return
-            self.since = time.monotonic()
+            self.since = self._last_failure
         log.warning("%s unreachable (%s); retrying with backoff", self.where, error or repr(error))
 
-    def recovered(self) -> None:
+    def succeeded(self, after_failing: bool) -> None:
         with self._lock:
             if self.since is None:
                 return
-            lasted, self.since = time.monotonic() - self.since, None
+            now = time.monotonic()
+            if not after_failing and now - self._last_failure < self.settle:
+                return
+            lasted, self.since = now - self.since, None
         log.info("%s reachable again after %.1fs", self.where, lasted)
 
 
@@ -90,7 +100,10 @@ class OutageRetry(Retry):
         is_retryable: Callable[[Exception], bool] | None = None,
         with_failure_count: bool = False,
     ) -> T:
+        failures = []
+
         def report(error: Exception, *count: int) -> Any:
+            failures.append(error)
             self.outage.failed(error)
             return fail(error, *count) if with_failure_count else fail(error)
 
@@ -102,7 +115,7 @@ class OutageRetry(Retry):
 
         result = super().call_with_retry(do, report, retryable, with_failure_count)
         if self.outage.down:
-            self.outage.recovered()
+            self.outage.succeeded(after_failing=bool(failures))
         return result
 
 

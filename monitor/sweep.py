@@ -67,12 +67,17 @@ def keep_alive(r: redis.Redis, worker_name: str, stop: threading.Event) -> threa
     return thread
 
 
-def retire(r: redis.Redis, worker_name: str, queue_names: Iterable[str]) -> None:
-    """A worker that leaves: no longer alive, and no longer listed unless it still holds
-    claims (it left on an error mid-take), which the next sweep then gives back."""
-    r.delete(keys.worker_alive(worker_name))
-    if not r.exists(*(keys.claimed(worker_name, name) for name in queue_names)):
-        r.srem(keys.workers(), worker_name)
+def retire(r: redis.Redis, worker_name: str, queue_names: Iterable[str]) -> list[str]:
+    """A worker that leaves: no longer alive or listed. A job it had claimed but not started
+    (a stop signal between the two) goes back to its queue now; returns their ids."""
+    names = list(queue_names)
+    queues, started = _queues_and_started(r, names)
+    back = put_back_claims(r, worker_name, queues, started)
+    with r.pipeline() as pipe:
+        pipe.delete(keys.worker_alive(worker_name))
+        pipe.srem(keys.workers(), worker_name)
+        pipe.execute()
+    return back
 
 
 def forget_workers(r: redis.Redis, names: Iterable[str], queue_names: Iterable[str]) -> None:
@@ -97,8 +102,7 @@ def sweep(r: redis.Redis, queue_names: Iterable[str], *, after_restart: bool = T
     if after_restart and _uptime(r) < keys.ALIVE_TTL:
         return []
     names = list(queue_names)
-    queues = [(name, make_queue(name, r).key) for name in names]
-    started = {job_id for name in names for job_id in _started_ids(r, name)}
+    queues, started = _queues_and_started(r, names)
     moved = []
     for raw in r.smembers(keys.workers()):
         worker = as_str(raw)
@@ -116,9 +120,18 @@ def _uptime(r: redis.Redis) -> float:
     return float(r.info("server").get("uptime_in_seconds", keys.ALIVE_TTL))
 
 
-def _started_ids(r: redis.Redis, queue_name: str) -> list[str]:
-    registry = StartedJobRegistry(queue=make_queue(queue_name, r), serializer=JSONSerializer)
-    return [job_id for job_id, _ in registry.get_job_and_execution_ids(cleanup=False)]
+def _queues_and_started(
+    r: redis.Redis, names: list[str]
+) -> tuple[list[tuple[str, str]], set[str]]:
+    """(name, RQ key) of each queue, and the ids of the jobs registered as started on them."""
+    queues = [make_queue(name, r) for name in names]
+    started = {
+        job_id
+        for q in queues
+        for job_id, _ in StartedJobRegistry(queue=q, serializer=JSONSerializer)
+        .get_job_and_execution_ids(cleanup=False)
+    }
+    return [(q.name, q.key) for q in queues], started
 
 
 def requeue_orphans(r: redis.Redis, queue_names: Iterable[str]) -> list[str]:

@@ -7,6 +7,7 @@ command line (--dir). So "nothing left behind" is "no live process mentions the 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -64,13 +65,15 @@ def wait_gone(marker: str, timeout: float) -> list[int]:
     return left
 
 
-def kill_all(marker: str) -> None:
-    """Cleanup after a failed test: nothing of the run may outlive it."""
+def kill_all(marker: str, *procs: subprocess.Popen[bytes]) -> None:
+    """Cleanup after a failed test: nothing of the run may outlive it, and the processes the
+    test started are reaped."""
     for pid in processes_of(marker):
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+    for proc in procs:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(10)
 
 
 def newsmonitor(
@@ -96,5 +99,6 @@ def timed_wait(proc: subprocess.Popen[bytes], timeout: float) -> tuple[int, floa
         code = proc.wait(timeout)
     except subprocess.TimeoutExpired as exc:
         os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
         raise AssertionError(f"still running {timeout}s after the signal") from exc
     return code, time.monotonic() - start

@@ -112,7 +112,7 @@ def test_an_alert_enqueued_during_a_burst_of_entries_is_delivered_within_one_ent
         finally:
             proc.terminate()
             timed_wait(proc, 15)
-            kill_all(str(tmp_path))
+            kill_all(str(tmp_path), proc)
     took = arrived[0] - enqueued
     assert took < slow + 1.5, f"the alert waited {took:.2f}s"  # one entry job, with margin
     assert pages_then < 50, f"the alert came after {pages_then} of 100 pages"

@@ -13,7 +13,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.procs import ROOT, alive, kill_all, newsmonitor, redis_servers_of, timed_wait, wait_gone, workers_of
+from tests.procs import (
+    ROOT,
+    alive,
+    kill_all,
+    newsmonitor,
+    redis_servers_of,
+    timed_wait,
+    wait_gone,
+    workers_of,
+)
 from tests.servers import wait_for
 from tests.test_stop import config
 
@@ -68,16 +77,15 @@ def test_a_respawned_worker_dies_with_its_daemon(tmp_path: Path) -> None:
     with (tmp_path / "daemon.log").open("wb") as log:
         daemon = newsmonitor(cfg, log, "run", "--workers", "2")
         try:
-            first = wait_for(lambda: len(workers_of(mark)) == 2 and workers_of(mark), 30)
+            first = wait_for(lambda: len(w := workers_of(mark)) == 2 and w, 30)
             os.kill(first[0], signal.SIGKILL)
-            wait_for(lambda: len(workers_of(mark)) == 2 and first[0] not in workers_of(mark), 15)
-            respawned = set(workers_of(mark)) - set(first)
-            assert len(respawned) == 1
+            now = wait_for(lambda: len(w := workers_of(mark)) == 2 and first[0] not in w and w, 15)
+            assert len(set(now) - set(first)) == 1  # one new worker in place of the killed one
             time.sleep(0.5)  # the respawned one is well past its start-up now
             os.kill(daemon.pid, signal.SIGKILL)  # the daemon alone, no chance to clean up
             timed_wait(daemon, 10)
             left = wait_gone(mark, 10)
             assert not left, f"left: workers {workers_of(mark)}, redis {redis_servers_of(mark)}"
         finally:
-            kill_all(mark)
+            kill_all(mark, daemon)
     assert "respawning" in (tmp_path / "daemon.log").read_text()

@@ -3,6 +3,7 @@ jobs, and say so in one line each way; every entry is alerted, once."""
 
 from __future__ import annotations
 
+import logging
 import signal
 import time
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from monitor.embedded_redis import EmbeddedRedis
+from monitor.outage import RedisOutage
 from tests.procs import alive, kill_all, newsmonitor, timed_wait, workers_of
 from tests.servers import LocalHTTPServer, wait_for
 from tests.test_stop import config, serve
@@ -43,7 +45,7 @@ def test_workers_ride_out_a_redis_restart_and_every_entry_is_alerted_once(
             daemon.send_signal(signal.SIGTERM)
             code, _ = timed_wait(daemon, 5 + 5)
         finally:
-            kill_all(mark)
+            kill_all(mark, daemon)
             server.stop()
     output = log_path.read_text()
     assert code == 0, output[-3000:]
@@ -55,3 +57,28 @@ def test_workers_ride_out_a_redis_restart_and_every_entry_is_alerted_once(
     assert 1 <= output.count("redis unreachable") <= 3, output
     assert output.count("redis reachable again") == output.count("redis unreachable")
     assert back_after < 30
+
+
+def test_one_line_when_redis_goes_and_one_when_it_is_back(caplog: pytest.LogCaptureFixture) -> None:
+    outage = RedisOutage()
+    with caplog.at_level(logging.INFO, logger="newsmonitor.redis"):
+        outage.failed(ConnectionError("refused"))
+        outage.failed(ConnectionError("refused"))  # another thread, another try: same outage
+        # A shutting-down server still answers on an old connection: not the end of it.
+        outage.succeeded(after_failing=False)
+        assert outage.down
+        outage.succeeded(after_failing=True)  # a command that failed got through: it is back
+        assert not outage.down
+        outage.succeeded(after_failing=False)
+    lines = [r.getMessage() for r in caplog.records]
+    assert len(lines) == 2
+    assert lines[0].startswith("redis unreachable (refused)") and lines[1].startswith("redis reachable again after")
+
+
+def test_a_first_try_success_ends_the_outage_once_failures_have_stopped() -> None:
+    """The daemon's periodic jobs give up after a few tries; their next tick succeeds at once."""
+    outage = RedisOutage(settle=0.05)
+    outage.failed(ConnectionError("refused"))
+    time.sleep(0.1)
+    outage.succeeded(after_failing=False)
+    assert not outage.down

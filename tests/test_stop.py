@@ -81,7 +81,7 @@ def test_a_stop_during_start_up_ends_at_once_and_leaves_nothing(tmp_path: Path, 
             os.killpg(daemon.pid, signal.SIGINT)  # as the terminal does: the whole group
             code, took = timed_wait(daemon, 15)
         finally:
-            kill_all(str(tmp_path))
+            kill_all(str(tmp_path), daemon)
     output = (tmp_path / "daemon.log").read_text()
     assert code in (0, 130), output[-3000:]
     assert took < 5, output[-3000:]
@@ -95,13 +95,13 @@ def test_a_busy_job_gets_its_grace_a_second_signal_cuts_it_and_nothing_is_lost(
 ) -> None:
     hooks = lambda: http_server.requests_to("/hook")  # noqa: E731
     log_path = tmp_path / "daemon.log"
+    # 1. A job stuck on a slow page: the first SIGTERM waits out the grace (2 s), then kills
+    #    its worker and requeues the job.
+    serve(http_server, [1], slow=60)
+    cfg = config(tmp_path, http_server, "2s")
     with log_path.open("ab") as log:
+        daemon = newsmonitor(cfg, log, "run", "--workers", "2")
         try:
-            # 1. A job stuck on a slow page: the first SIGTERM waits out the grace (2 s), then
-            #    kills its worker and requeues the job.
-            serve(http_server, [1], slow=60)
-            cfg = config(tmp_path, http_server, "2s")
-            daemon = newsmonitor(cfg, log, "run", "--workers", "2")
             wait_for(lambda: http_server.requests_to("/a/1"), 30)
             daemon.send_signal(signal.SIGTERM)
             code, took = timed_wait(daemon, 2 + 5 + 3)
@@ -127,7 +127,7 @@ def test_a_busy_job_gets_its_grace_a_second_signal_cuts_it_and_nothing_is_lost(
             daemon.send_signal(signal.SIGTERM)
             code, _ = timed_wait(daemon, 60 + 5)
         finally:
-            kill_all(str(tmp_path))
+            kill_all(str(tmp_path), daemon)
     output = log_path.read_text()
     assert code == 0, output[-3000:]
     assert [h.json()["article"]["url"] for h in hooks()] == [http_server.url("/a/1")]
@@ -152,7 +152,7 @@ def test_the_worker_command_stops_within_its_grace_and_requeues_the_job(
             proc.send_signal(signal.SIGTERM)
             code, took = timed_wait(proc, 1 + 5 + 3)
         finally:
-            kill_all(str(tmp_path))
+            kill_all(str(tmp_path), proc)
     output = (tmp_path / "worker.log").read_text()
     assert code == 0 and took < 1 + 5, output[-3000:]
     assert_nothing_left(tmp_path)

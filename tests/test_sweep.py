@@ -12,8 +12,8 @@ from rq.registry import StartedJobRegistry
 from rq.serializers import JSONSerializer
 
 from monitor import keys
-from monitor.sweep import requeue_orphans
 from monitor.newsworker import NewsWorker
+from monitor.sweep import requeue_orphans
 from tests.servers import wait_for
 from workers.context import make_queue
 

@@ -166,11 +166,19 @@ def on_delivery_failure(
     tb: TracebackType | None,
 ) -> None:
     """RQ failure callback, run on every failed try: dead-letter only when no retry is left.
-    (The worker logs the failed try itself, one line: monitor/newsworker.py.)"""
+    This is the one line a failed try logs (monitor/newsworker.py leaves it to the job)."""
     alert, channel = job.args[0], job.args[1]
     attempt = attempt_number(job)
     error = exc if exc is not None else (exc_type or RuntimeError)("unknown failure")
     if job.retries_left:
+        log.warning(
+            "delivery of %s to %s failed (try %d of %d), will retry: %s",
+            alert.get("id"),
+            channel,
+            attempt,
+            job.meta.get(META_TRIES, 1),
+            _describe(error),
+        )
         metrics.record_delivery(connection, "failed")
         return
     record_failure(connection, alert, channel, error, attempt)
