@@ -53,9 +53,10 @@ def test_workers_ride_out_a_redis_restart_and_every_entry_is_alerted_once(
     urls = [h.json()["article"]["url"] for h in hooks()]
     assert sorted(urls) == sorted(http_server.url(f"/a/{i}") for i in range(ENTRIES)), "lost or repeated"
     assert "Traceback" not in output
-    # One line when it went, one when it came back, per process (daemon + 2 workers).
+    # One line when it went, one when it came back, per process (daemon + 2 workers); an idle
+    # worker waiting out its backoff may be stopped before its next try tells it Redis is back.
     assert 1 <= output.count("redis unreachable") <= 3, output
-    assert output.count("redis reachable again") == output.count("redis unreachable")
+    assert 1 <= output.count("redis reachable again") <= output.count("redis unreachable")
     assert back_after < 30
 
 
