@@ -27,7 +27,6 @@ LIBRARIES = (
     "rq.queue",
     "rq.scheduler",
     "rq.registry",
-    "rq.worker_pool",
     "apscheduler",
     "httpx",
     "httpcore",
