@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint install bench clean
+.PHONY: run test lint install bench clean schemas
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,12 @@ lint: $(STAMP)
 	$(BIN)/ruff check monitor workers tests bench
 	$(BIN)/mypy
 
+# The JSON Schemas editors check rule and config files against (tests/test_schemas.py fails
+# when they no longer match the models).
+schemas: $(STAMP)
+	$(BIN)/newsmonitor rules schema > schemas/rule.schema.json
+	$(BIN)/newsmonitor config schema > schemas/config.schema.json
+
 bench: $(STAMP)
 	$(BIN)/python bench/pipeline.py
 	$(BIN)/python bench/classify.py
@@ -35,6 +41,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/polling.py
 	$(BIN)/python bench/latency.py
 	$(BIN)/python bench/soak.py
+	$(BIN)/python bench/apprise_cost.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -1,4 +1,10 @@
-"""The ``newsmonitor`` command: one subcommand module each, listed explicitly below."""
+"""The ``newsmonitor`` command: one subcommand module each, listed explicitly below.
+
+The global options (``--config``, ``--log-level``, ``--log-format``) are accepted before and
+after the subcommand, because people write ``newsmonitor run --config FILE`` as often as
+``newsmonitor --config FILE run``. Given in both places, the later one (after the subcommand)
+wins: it is the one the user typed last, next to the command it is meant for.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,10 @@ import importlib
 import logging
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from importlib.metadata import PackageNotFoundError, version
+
+from redis.exceptions import RedisError
 
 from monitor.errors import NewsmonitorError
 
@@ -22,21 +31,90 @@ COMMAND_MODULES = (
     "monitor.commands.backtest",
     "monitor.commands.feeds",
     "monitor.commands.status",
+    "monitor.commands.config",
 )
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+GLOBAL_DEFAULTS = {"config": None, "log_level": "INFO", "log_format": "text"}
+GLOBAL_TITLE = "global options (before or after the command; after it wins when given twice)"
+EPILOG = (
+    "Global options may stand before or after the command: `newsmonitor run --config FILE` "
+    "equals `newsmonitor --config FILE run`. Given in both places, the one after the command "
+    "wins."
+)
+
+
+def package_version() -> str:
+    """From the installed package's metadata, so it always says what pip installed."""
+    try:
+        return version("newsmonitor")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
+
+
+def _log_level(value: str) -> str:
+    level = value.upper()
+    if level not in LOG_LEVELS:
+        raise argparse.ArgumentTypeError(
+            f"invalid level {value!r} (choose from {', '.join(LOG_LEVELS)})"
+        )
+    return level
+
+
+def add_global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    """The options every command takes. Below the top level their default is SUPPRESS: a
+    subcommand's parser copies every attribute it sets over the top level's, so it must set
+    only what the user gave there."""
+
+    def default(dest: str) -> object:
+        return GLOBAL_DEFAULTS[dest] if top else argparse.SUPPRESS
+
+    group = parser.add_argument_group(GLOBAL_TITLE)
+    group.add_argument(
+        "--config",
+        "-c",
+        metavar="FILE",
+        default=default("config"),
+        help="config file (default: ./newsmonitor.yaml, else the built-in default)",
+    )
+    group.add_argument(
+        "--log-level",
+        type=_log_level,
+        metavar="LEVEL",
+        default=default("log_level"),
+        help=f"{', '.join(LOG_LEVELS)} (default INFO)",
+    )
+    group.add_argument(
+        "--log-format",
+        choices=("text", "json"),
+        default=default("log_format"),
+        help="text, or json: one object per line (default text)",
+    )
+
+
+def subparsers_of(parser: argparse.ArgumentParser) -> Iterator[argparse.ArgumentParser]:
+    """Every parser below ``parser`` (``feeds``, ``feeds add``, ...), depth first."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in dict.fromkeys(action.choices.values()):  # aliases share a parser
+                yield child
+                yield from subparsers_of(child)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="newsmonitor", description="Watch news feeds, recognise events, alert on rules."
+        prog="newsmonitor",
+        description="Watch news feeds, recognise events, alert on rules.",
+        epilog=EPILOG,
     )
     parser.add_argument(
-        "--config", "-c", help="config file (default: ./newsmonitor.yaml or built-in)"
+        "--version", "-V", action="version", version=f"newsmonitor {package_version()}"
     )
-    parser.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING (default INFO)")
-    parser.add_argument("--log-format", choices=("text", "json"), default="text")
+    add_global_options(parser, top=True)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
+    for child in subparsers_of(parser):
+        add_global_options(child, top=False)
     return parser
 
 
@@ -54,6 +132,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except NewsmonitorError as exc:
         logging.getLogger("newsmonitor").debug("fatal", exc_info=True)
         print(f"newsmonitor: {exc}", file=sys.stderr)
+        return 2
+    except RedisError as exc:  # e.g. the daemon stopped its embedded Redis under a command
+        logging.getLogger("newsmonitor").debug("fatal", exc_info=True)
+        print(f"newsmonitor: Redis: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        if exc.filename is None:  # not about a file the user named: a real fault, show it all
+            raise
+        print(f"newsmonitor: {exc.filename}: {exc.strerror or exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

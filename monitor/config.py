@@ -11,21 +11,24 @@ import os
 import re
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
     SecretStr,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
+from pydantic.json_schema import SkipJsonSchema
 
-from monitor.durations import parse_duration
+from monitor.apprise_urls import check_apprise_url, mask_apprise_url
+from monitor.durations import Duration
 from monitor.errors import ConfigError
 from monitor.keys import Lifetimes, lifetimes
 from monitor.models import Feed
@@ -34,7 +37,21 @@ from monitor.yamlpos import Positions, YAMLSyntaxError, load_yaml, pydantic_prob
 CONFIG_NAME = "newsmonitor.yaml"
 _ENV_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
-Duration = Annotated[float, BeforeValidator(parse_duration)]
+T = TypeVar("T")
+NonEmptyList = Annotated[list[T], Field(min_length=1)]  # for the schema of one-or-many values
+BASE_DIR = "base_dir"  # validation context: the folder relative paths are resolved against
+
+
+def _against_base(value: Path, info: ValidationInfo) -> Path:
+    """A relative path is relative to the config file's folder, not to wherever the command
+    happens to run: one config must mean the same files from any working directory."""
+    value = value.expanduser()
+    base = (info.context or {}).get(BASE_DIR)
+    return value if value.is_absolute() or base is None else Path(base) / value
+
+
+# Every path-valued setting has this type, so none can be left out of the resolution.
+ConfigPath = Annotated[Path, AfterValidator(_against_base)]
 
 
 class _Frozen(BaseModel):
@@ -50,8 +67,11 @@ class FeedConfig(_Frozen):
     @field_validator("url")
     @classmethod
     def _http_url(cls, v: str) -> str:
-        if urlsplit(v).scheme not in ("http", "https"):
+        parts = urlsplit(v)
+        if parts.scheme not in ("http", "https"):
             raise ValueError(f"feed url must be http(s): {v!r}")
+        if not parts.hostname:
+            raise ValueError(f"feed url has no host: {v!r}")
         return v
 
     def to_feed(self) -> Feed:
@@ -94,7 +114,7 @@ class EmailChannel(_Channel):
     password: SecretStr | None = None
     timeout: Duration = 30.0
 
-    @field_validator("to", mode="before")
+    @field_validator("to", mode="before", json_schema_input_type=str | NonEmptyList[str])
     @classmethod
     def _one_or_many(cls, v: Any) -> Any:
         return [v] if isinstance(v, str) else v
@@ -128,14 +148,41 @@ class OutboxChannel(_Channel):
     """Appends each alert as one JSON line to a file (default: <data_dir>/outbox.jsonl)."""
 
     type: Literal["outbox"]
-    path: str | None = None
+    path: ConfigPath | None = None
 
     def describe(self) -> str:
         return f"path={self.path}"
 
 
+def _apprise_url(v: SecretStr) -> SecretStr:
+    check_apprise_url(v.get_secret_value())
+    return v
+
+
+class AppriseChannel(_Channel):
+    """Any service Apprise reaches (Slack, Telegram, ntfy, Matrix, Discord, Teams, ...), by URL.
+
+    The URLs hold the secrets, so they are SecretStr, and their errors never echo them.
+    """
+
+    type: Literal["apprise"]
+    urls: list[Annotated[SecretStr, AfterValidator(_apprise_url)]] = Field(min_length=1)
+    timeout: Duration = 30.0
+
+    @field_validator(
+        "urls", mode="before", json_schema_input_type=SecretStr | NonEmptyList[SecretStr]
+    )
+    @classmethod
+    def _one_or_many(cls, v: Any) -> Any:
+        return [v] if isinstance(v, str) else v
+
+    def describe(self) -> str:
+        return f"urls=[{', '.join(mask_apprise_url(u.get_secret_value()) for u in self.urls)}]"
+
+
 ChannelConfig = Annotated[
-    EmailChannel | WebhookChannel | ConsoleChannel | OutboxChannel, Field(discriminator="type")
+    EmailChannel | WebhookChannel | ConsoleChannel | OutboxChannel | AppriseChannel,
+    Field(discriminator="type"),
 ]
 
 
@@ -189,10 +236,14 @@ class HealthConfig(_Frozen):
 
 
 class Config(_Frozen):
+    # Secrets (passwords, Apprise URLs) must not ride along in a ValidationError's text, which
+    # is chained to every ConfigError and printed with its traceback at --log-level DEBUG.
+    model_config = ConfigDict(hide_input_in_errors=True)
+
     version: Literal[1] = 1
     redis_url: str | None = None
-    data_dir: Path = Path("./data")
-    rules: Path = Path("./rules")
+    data_dir: ConfigPath = Field(default=Path("./data"), validate_default=True)
+    rules: ConfigPath = Field(default=Path("./rules"), validate_default=True)
     feeds: list[FeedConfig] = Field(default_factory=list)
     channels: dict[str, ChannelConfig] = Field(default_factory=dict)
     fetch: FetchConfig = Field(default_factory=FetchConfig)
@@ -205,7 +256,7 @@ class Config(_Frozen):
     # On SIGINT/SIGTERM, running jobs get this long to finish; then their workers are killed
     # and the jobs requeued. The stop is over within shutdown_grace + 5 s.
     shutdown_grace: Duration = Field(default=10.0, ge=0)
-    source: str = Field(default="(defaults)", exclude=True)
+    source: SkipJsonSchema[str] = Field(default="(defaults)", exclude=True)
 
     @model_validator(mode="after")
     def _unique_feed_names(self) -> Config:
@@ -240,15 +291,9 @@ def _expand(value: Any, path: tuple[str | int, ...], positions: Positions) -> An
     return _ENV_RE.sub(sub, value)
 
 
-def _resolve_paths(data: dict[str, Any], base: Path) -> None:
-    for key in ("data_dir", "rules"):
-        if key in data and data[key] is not None:
-            p = Path(str(data[key])).expanduser()
-            data[key] = p if p.is_absolute() else base / p
-
-
 def parse_config(text: str, file: str, base: Path | None = None) -> Config:
-    """Validate config text; every problem is reported with file:line:column."""
+    """Validate config text; every problem is reported with file:line:column. Relative paths
+    are resolved against ``base`` (the config file's folder) when it is given."""
     try:
         data, positions = load_yaml(text, file)
     except YAMLSyntaxError as exc:
@@ -256,11 +301,11 @@ def parse_config(text: str, file: str, base: Path | None = None) -> Config:
     data = {} if data is None else data
     if not isinstance(data, dict):
         raise ConfigError(f"{file}:1:1", "the config must be a mapping of keys to values")
+    if "source" in data:  # the model's own field (the file's name), not a config key
+        raise ConfigError(positions.where(("source",), key=True), "unknown key 'source'")
     data = _expand(data, (), positions)
-    if base is not None:
-        _resolve_paths(data, base)
     try:
-        cfg = Config.model_validate({**data, "source": file})
+        cfg = Config.model_validate({**data, "source": file}, context={BASE_DIR: base})
     except ValidationError as exc:
         exc._newsmonitor_model = Config  # type: ignore[attr-defined]
         problems = pydantic_problems(exc, positions)

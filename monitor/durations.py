@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import argparse
 import re
+from typing import Annotated
+
+from pydantic import BeforeValidator, Field
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 _RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*$")
+# The same forms for a JSON Schema, which cannot call parse_duration: the lookahead refuses a
+# zero ("0s"), as parse_duration does. Both Python's re and JavaScript (editors) read it alike.
+DURATION_PATTERN = r"^\s*(?=[^1-9]*[1-9])\d+(?:\.\d+)?\s*[smhdw]?\s*$"
 
 
 def parse_duration(value: object) -> float:
@@ -29,3 +36,17 @@ def format_duration(seconds: float) -> str:
         if seconds >= size and seconds % size == 0:
             return f"{int(seconds // size)}{unit}"
     return f"{seconds:g}s"
+
+
+# What a user may write for a duration (the JSON Schema shows this); the model holds seconds.
+DurationInput = Annotated[float, Field(gt=0)] | Annotated[str, Field(pattern=DURATION_PATTERN)]
+Duration = Annotated[float, BeforeValidator(parse_duration, json_schema_input_type=DurationInput)]
+
+
+def duration_arg(value: str) -> float:
+    """``type=`` for a command-line duration: argparse shows an ArgumentTypeError's message but
+    replaces a ValueError's with "invalid value", which would hide the accepted forms."""
+    try:
+        return parse_duration(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc

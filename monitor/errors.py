@@ -67,7 +67,17 @@ class FetchError(NewsmonitorError):
 
 
 class BlockedAddressError(FetchError):
+    """Refused by the private-address guard. The message always names the setting that lifts
+    it, wherever it is shown (a log line, ``rules test --url``, a dead entry), because the
+    refusal is a policy the operator may choose to change, not a fault of the page."""
+
     retryable = False
+    HINT = "set fetch.allow_private: true in the config to fetch such addresses"
+
+    def __init__(self, subject: str, message: str) -> None:
+        if self.HINT not in message:  # a wrapped one (a redirect hop) has it already
+            message = f"{message} ({self.HINT})"
+        super().__init__(subject, message)
 
 
 class FeedParseError(NewsmonitorError):

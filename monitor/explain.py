@@ -3,7 +3,6 @@ then classified exactly as a worker would."""
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from collections.abc import Iterable, Iterator
@@ -16,6 +15,7 @@ import redis
 from monitor import keys
 from monitor.config import Config
 from monitor.errors import ConfigError
+from monitor.jsonl import json_lines
 from monitor.models import Article, Event
 from monitor.redisconn import as_str
 from monitor.rules.match import RuleMatch
@@ -24,15 +24,9 @@ from monitor.urls import canonical_url, host_of
 
 def read_rows(stream: IO[str], name: str) -> Iterator[dict[str, Any]]:
     """JSON Lines objects with a ``text``; a bad line names ``file:line``."""
-    for lineno, line in enumerate(stream, 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ConfigError(f"{name}:{lineno}", f"not JSON: {exc.msg}") from exc
-        if not isinstance(row, dict) or not isinstance(row.get("text"), str):
-            raise ConfigError(f"{name}:{lineno}", 'each line needs a "text" string')
+    for where, row in json_lines(stream, name):
+        if not isinstance(row.get("text"), str):
+            raise ConfigError(where, 'each line needs a "text" string')
         yield row
 
 

@@ -90,6 +90,11 @@ def sent(alert_id: str, channel: str) -> str:
     return f"{PREFIX}:sent:{alert_id}:{digest(channel)}"
 
 
+def sent_targets(alert_id: str, channel: str) -> str:
+    """Set of digests of the targets (e.g. Apprise URLs) of a channel that took the alert."""
+    return f"{PREFIX}:sent-targets:{alert_id}:{digest(channel)}"
+
+
 def sending(alert_id: str, channel: str) -> str:
     """Short lock held while one worker delivers (rule, article, channel)."""
     return f"{PREFIX}:sending:{alert_id}:{digest(channel)}"

@@ -34,9 +34,11 @@ LIBRARIES = (
     "htmldate",
     "courlan",
     "charset_normalizer",
-    "urllib3",
     "asyncio",
 )
+# Quiet even under --log-level DEBUG: urllib3 (under Apprise's requests) logs each request's
+# path at DEBUG, and Apprise URLs keep tokens in paths.
+ALWAYS_QUIET = ("urllib3",)
 
 
 class JSONFormatter(logging.Formatter):
@@ -93,6 +95,8 @@ def setup_logging(level: str = "INFO", fmt: str = "text") -> None:
         lib.setLevel(logging.DEBUG if debug else logging.WARNING)
         lib.handlers.clear()  # RQ may have installed its own (plain text, stdout) already
         lib.propagate = True
+    for name in ALWAYS_QUIET:
+        logging.getLogger(name).setLevel(logging.WARNING)
     scheduler_log = logging.getLogger("apscheduler.scheduler")
     if not any(isinstance(f, _SkippedRuns) for f in scheduler_log.filters):
         scheduler_log.addFilter(_SkippedRuns())

@@ -14,6 +14,8 @@ from typing import Any
 
 import yaml
 
+from monitor.validation import describe
+
 Path_ = tuple[str | int, ...]
 
 
@@ -105,16 +107,21 @@ def pydantic_problems(exc: Any, positions: Positions) -> list[tuple[str, str]]:
             msg = f"unknown key {key!r}{did_you_mean(key, choices)}"
             problems.append((positions.where(at, key=True), msg))
             continue
-        msg = err["msg"]
-        if msg.startswith("Value error, "):
-            msg = msg[len("Value error, ") :]
+        msg = describe(err)
         if msg.startswith("@"):  # a model-level check that names the key it is about
             key, _, msg = msg[1:].partition(" ")
             loc = (*loc, key)
             at = _located(loc, positions)
-        field_name = ".".join(str(p) for p in loc) or "(document)"
-        problems.append((positions.where(at), f"{field_name}: {msg}"))
+        problems.append((positions.where(at), f"{_field_name(loc, positions)}: {msg}"))
     return problems
+
+
+def _field_name(loc: tuple[Any, ...], positions: Positions) -> str:
+    """``channels.hook.url``: the path as the user wrote it, without the union member pydantic
+    tried (``channels.hook.webhook.url``); the last part stays even when it is missing."""
+    if not loc:
+        return "(document)"
+    return ".".join(str(p) for p in (*_located(loc[:-1], positions), loc[-1]))
 
 
 def _located(loc: tuple[Any, ...], positions: Positions) -> Path_:

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from monitor.cli import main
-from workers.classify.scoring import load_events, score
+from monitor.jsonl import load_events
+from workers.classify.scoring import score
 
 SCORER = Path("tools/score-events")
 

@@ -19,7 +19,8 @@ from monitor import cli, feedstate, keys
 from monitor.commands import status
 from monitor.commands.status import FeedStatus, Status, ago, format_status
 from monitor.dedup import ENTRY_JOB
-from monitor.errors import ConfigError, PermanentDeliveryError
+from monitor.embedded_redis import EmbeddedRedis
+from monitor.errors import PermanentDeliveryError
 from monitor.models import Delivery
 from monitor.queues import QueueStats, WorkerInfo
 from monitor.rules.model import RuleSet
@@ -247,15 +248,26 @@ def test_status_json(
     assert data["dead_letters"]["latest"][0]["error_type"] == "PermanentDeliveryError"
 
 
-def test_status_never_starts_an_embedded_redis(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_status_without_a_daemon_reads_the_data_dir_and_leaves_no_server(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """The one Redis behaviour of commands (item 10): no daemon, no REDIS_URL -> a temporary
+    embedded Redis over the data directory, stopped again when the command ends."""
     monkeypatch.delenv("REDIS_URL", raising=False)
     path = tmp_path / "nm.yaml"
-    path.write_text(f"data_dir: {tmp_path / 'data'}\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match="no embedded Redis running"):
-        run(["--config", str(path), "status"])
-    assert not (tmp_path / "data" / "redis.sock").exists()
+    path.write_text(
+        f"data_dir: {tmp_path / 'data'}\nfeeds: [{{url: 'https://a.example/rss', name: a}}]\n",
+        encoding="utf-8",
+    )
+    with EmbeddedRedis(tmp_path / "data") as earlier:  # a daemon that ran once, left state
+        feedstate.record_error(earlier.client(), "https://a.example/rss", "HTTP 503")
+    assert run(["--config", str(path), "status", "--json"]) == 0
+    out = capsys.readouterr()
+    shown = json.loads(out.out)
+    assert [(f["name"], f["health"]) for f in shown["feeds"]] == [("a", "failing")]
+    assert "HTTP 503" in shown["feeds"][0]["last_error"]
+    assert not EmbeddedRedis(tmp_path / "data")._answers()  # stopped after the command
+    assert not (tmp_path / "data" / "redis.owner").exists()
 
 
 def test_the_command_is_registered() -> None:

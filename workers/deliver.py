@@ -39,6 +39,7 @@ from monitor.errors import DeliveryError, PermanentDeliveryError
 from monitor.locks import LockOwner, release_lock, try_lock
 from monitor.models import Alert, Delivery
 from workers.channels import SendContext, send_alert
+from workers.channels.targets import RedisTargets
 from workers.context import current_config, current_owner, current_redis
 
 log = logging.getLogger("newsmonitor.deliver")
@@ -140,7 +141,7 @@ def deliver_alert(
     try:
         if conn.exists(sent_key):  # the other copy finished between our check and our lock
             return "duplicate"
-        at = _send(alert, channel, cfg)
+        at = _send(conn, alert, channel, cfg)
         conn.set(sent_key, at, ex=cfg.retention.lifetimes().sent)
     finally:
         release_lock(conn, lock_key, token)
@@ -149,12 +150,14 @@ def deliver_alert(
     return "sent"
 
 
-def _send(alert: Alert, channel: str, cfg: Config) -> str:
+def _send(conn: redis.Redis, alert: Alert, channel: str, cfg: Config) -> str:
     channel_cfg = cfg.channels.get(channel)
     if channel_cfg is None:
         raise PermanentDeliveryError(f"channel {channel}", "not in the config (renamed?)")
     sent_at = now_utc()
-    send_alert(alert, channel, channel_cfg, SendContext(data_dir=cfg.data_dir, sent_at=sent_at))
+    targets = RedisTargets(conn, alert.id, channel, cfg.retention.lifetimes().sent)
+    ctx = SendContext(data_dir=cfg.data_dir, sent_at=sent_at, targets=targets)
+    send_alert(alert, channel, channel_cfg, ctx)
     return sent_at.isoformat()
 
 

@@ -12,11 +12,10 @@ import argparse
 import json
 from collections import Counter
 from pathlib import Path
-from typing import Any
 
 from monitor.config import Config, load_config
-from monitor.durations import parse_duration
-from monitor.errors import ConfigError
+from monitor.durations import duration_arg
+from monitor.jsonl import load_events
 from monitor.models import Article
 from monitor.rules import load_rules, match_ruleset
 
@@ -25,23 +24,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,
     p = sub.add_parser("backtest", help="how often each rule would have fired")
     p.add_argument("--rules", help="rules folder (default: the config's)")
     src = p.add_mutually_exclusive_group(required=True)
-    src.add_argument("--since", help="stored articles of the last DURATION (e.g. 7d)")
+    src.add_argument(
+        "--since", type=duration_arg, help="stored articles of the last DURATION (e.g. 7d)"
+    )
     src.add_argument("--corpus", help="JSON Lines articles: {id, text, title?, lang?}")
     p.add_argument("--gold", help="gold events per article id (with --corpus)")
     p.add_argument("--json", action="store_true", help="print the result as one JSON object")
     p.set_defaults(func=cmd_backtest)
-
-
-def _load_gold(path: Path) -> dict[str, list[dict[str, Any]]]:
-    out = {}
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if line.strip():
-            try:
-                row = json.loads(line)
-                out[str(row["id"])] = row.get("events") or []
-            except (json.JSONDecodeError, KeyError, TypeError) as exc:
-                raise ConfigError(f"{path}:{n}", f"not a gold line {{id, events}}: {exc}") from exc
-    return out
 
 
 def _articles(args: argparse.Namespace, cfg: Config) -> list[Article]:
@@ -49,10 +38,10 @@ def _articles(args: argparse.Namespace, cfg: Config) -> list[Article]:
 
     if args.corpus:
         return corpus_articles(Path(args.corpus))
-    from monitor.redisconn import open_redis
+    from monitor.redisconn import redis_session
 
-    r, _ = open_redis(cfg, start_embedded=False)
-    return list(stored_articles(r, parse_duration(args.since)))
+    with redis_session(cfg) as r:
+        return list(stored_articles(r, args.since))
 
 
 def cmd_backtest(args: argparse.Namespace) -> int:
@@ -61,7 +50,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     cfg = load_config(args.config)
     ruleset = load_rules(Path(args.rules) if args.rules else cfg.rules, None)
     articles = _articles(args, cfg)
-    gold = _load_gold(Path(args.gold)) if args.gold else None
+    gold = load_events(Path(args.gold)) if args.gold else None
     fired: Counter[str] = Counter()
     tp: Counter[str] = Counter()
     expected: Counter[str] = Counter()

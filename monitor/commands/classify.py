@@ -52,7 +52,8 @@ def cmd_classify(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from workers.classify.scoring import format_score, load_events, score
+    from monitor.jsonl import load_events
+    from workers.classify.scoring import format_score, score
 
     gold = load_events(Path(args.gold))
     with open(args.articles, encoding="utf-8") as f:

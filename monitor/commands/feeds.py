@@ -14,14 +14,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from monitor import feedstate
 from monitor.config import FeedConfig, load_config
-from monitor.durations import format_duration
+from monitor.durations import duration_arg, format_duration
 from monitor.errors import ConfigError
 from monitor.feedlist import add_feeds, all_feeds, remove_feed
 from monitor.models import Feed
 from monitor.opml import parse_opml, to_opml
 from monitor.redisconn import redis_session
+from monitor.validation import field_problems
+
+# FeedConfig's fields under the names `feeds add --help` gives them
+ADD_ARGS = {"url": "URL", "name": "--name", "interval": "--interval"}
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,unused-ignore]
@@ -32,7 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,
     add = fsub.add_parser("add", help="poll a new feed (stored in Redis)")
     add.add_argument("url")
     add.add_argument("--name")
-    add.add_argument("--interval", help="e.g. 2m; default: adaptive")
+    add.add_argument("--interval", type=duration_arg, help="e.g. 2m; default: adaptive")
     add.add_argument("--backfill", action="store_true", help="alert on its current entries too")
     add.set_defaults(func=cmd_add)
     rm = fsub.add_parser("remove", help="stop polling a feed added with add/import")
@@ -101,8 +107,8 @@ def cmd_add(args: argparse.Namespace) -> int:
         fc = FeedConfig(
             url=args.url, name=args.name, interval=args.interval, backfill=args.backfill
         )
-    except ValueError as exc:
-        raise ConfigError(args.url, str(exc).splitlines()[-1]) from exc
+    except ValidationError as exc:
+        raise ConfigError("feeds add", "; ".join(field_problems(exc, ADD_ARGS))) from exc
     with redis_session(cfg) as r:
         new = add_feeds(r, [fc.to_feed()])
     print(f"{'added' if new else 'updated'} {fc.url}")

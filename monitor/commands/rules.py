@@ -1,4 +1,4 @@
-"""``newsmonitor rules check|test``: validate rules, and see why a rule fires or not."""
+"""``newsmonitor rules check|test|schema``: validate rules, see why a rule fires, editor schema."""
 
 from __future__ import annotations
 
@@ -29,6 +29,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,
     test.add_argument("--json", action="store_true", help="one JSON object per article")
     test.add_argument("--send", action="store_true", help="really send the alerts it fires")
     test.set_defaults(func=cmd_test)
+    schema = rsub.add_parser("schema", help="print the JSON Schema of a rule file (for editors)")
+    schema.set_defaults(func=cmd_schema)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -42,6 +44,13 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(f"{len(exc.problems)} problem(s) in {folder}", file=sys.stderr)
         return 1
     print(f"{folder}: {len(ruleset)} rule(s) OK (hash {ruleset.hash})")
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from monitor.schemas import schema_text
+
+    sys.stdout.write(schema_text("rule"))
     return 0
 
 

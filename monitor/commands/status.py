@@ -1,9 +1,10 @@
 """``newsmonitor status``: one screen with feeds, queues, workers, last alerts and failures.
 
 Gathering (Redis reads) and formatting (pure: data in, text out) are apart, so the screen is
-tested without a terminal and ``--json`` prints the same data for scripts. The command never
-starts Redis: it describes a running system, and an embedded Redis that is not running means
-there is nothing to describe.
+tested without a terminal and ``--json`` prints the same data for scripts. Like every command
+it reads the daemon's Redis, or, with no daemon running, the data directory's state through a
+Redis started for the command (monitor/redisconn.py): feeds, deliveries and dead letters are
+worth seeing most when the daemon is down.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from monitor.config import Config, load_config
 from monitor.feedlist import all_feeds
 from monitor.models import Delivery
 from monitor.queues import QueueStats, WorkerInfo, list_workers, queue_stats
-from monitor.redisconn import as_str, open_redis
+from monitor.redisconn import as_str, redis_session
 from workers.deliver import read_dead_letters, read_deliveries
 
 DEFAULT_ALERTS = 10
@@ -62,11 +63,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def cmd_status(args: argparse.Namespace) -> int:
     cfg = load_config(args.config)
-    conn, _ = open_redis(cfg, start_embedded=False)  # never stop an embedded one: not ours
-    try:
+    with redis_session(cfg) as conn:
         status = gather_status(conn, cfg, args.alerts)
-    finally:
-        conn.close()
     if args.json:
         print(json.dumps(status_dict(status), ensure_ascii=False, indent=2))
     else:

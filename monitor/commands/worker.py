@@ -1,8 +1,10 @@
 """``newsmonitor worker``: more workers, on this machine or any that reaches the same Redis.
 
+Unlike the other commands it never starts an embedded Redis: a worker serves a daemon, so with
+no REDIS_URL it needs the daemon's embedded server running in the data directory, and says so.
 It stops like the daemon (monitor/daemon.py): the first SIGINT/SIGTERM gives running jobs
 ``shutdown_grace``, then kills the workers still busy and requeues their jobs; a second stops
-at once. It does not own Redis, so it leaves it running.
+at once.
 """
 
 from __future__ import annotations

@@ -30,14 +30,19 @@ def parse_rule_text(text: str, file: str, channels: Collection[str] | None = Non
         raise RuleSetError(file, [RuleError(exc.where, exc.problem)]) from exc
     if not isinstance(data, dict):
         raise RuleSetError(file, [RuleError(f"{file}:1:1", "a rule file holds one mapping")])
+    problems: list[RuleError] = []
+    if "source" in data:  # the model's own field (file:line), not a key of the rule language
+        hint = "unknown key 'source' (to match the article's host, put it under match)"
+        problems.append(RuleError(positions.where(("source",), key=True), hint))
     try:
         rule = Rule.model_validate({**data, "source": positions.where(())})
     except ValidationError as exc:
         exc._newsmonitor_model = Rule  # type: ignore[attr-defined]
-        problems = [RuleError(w, m) for w, m in pydantic_problems(exc, positions)]
+        problems += [RuleError(w, m) for w, m in pydantic_problems(exc, positions)]
         raise RuleSetError(file, problems) from exc
+    if problems:
+        raise RuleSetError(file, problems)
     if channels is not None:
-        problems = []
         for i, name in enumerate(rule.notify):
             if name not in channels:
                 where = positions.where(

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import operator
 import re
-from collections.abc import Callable
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -23,8 +21,10 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic.json_schema import SkipJsonSchema
 
-from monitor.durations import parse_duration
+from monitor.durations import Duration
+from monitor.rules.counts import Count
 
 EVENT_TYPES = (
     "attack",
@@ -40,59 +40,22 @@ EVENT_TYPES = (
     "infrastructure",
 )
 
-_OPS: dict[str, Callable[[int, int], bool]] = {
-    ">=": operator.ge,
-    "<=": operator.le,
-    ">": operator.gt,
-    "<": operator.lt,
-    "==": operator.eq,
-    "=": operator.eq,
-}
-_COUNT_RE = re.compile(r"^\s*(>=|<=|==|=|>|<)?\s*(\d+)\s*(?:\.\.\s*(\d+)\s*)?$")
-
 
 def _listify(v: Any) -> Any:
     return [v] if isinstance(v, str) else v
 
 
-StrList = Annotated[tuple[str, ...], BeforeValidator(_listify)]
-Duration = Annotated[float, BeforeValidator(parse_duration)]
-
-
-class CountCondition(BaseModel):
-    """``">= 100"``, ``"< 10"``, ``"100..500"`` (inclusive) or ``100`` (exactly)."""
-
-    model_config = ConfigDict(frozen=True)
-    text: str
-    low: int | None = None
-    high: int | None = None
-    op: str = "=="
-    value: int = 0
-
-    def holds(self, count: int | None) -> bool:
-        if count is None:
-            return False
-        if self.low is not None and self.high is not None:
-            return self.low <= count <= self.high
-        return _OPS[self.op](count, self.value)
-
-
-def parse_count(v: Any) -> Any:
-    if v is None or isinstance(v, CountCondition | dict):
-        return v
-    if isinstance(v, bool):
-        raise ValueError(f"not a count condition: {v!r}")
-    m = _COUNT_RE.match(str(v))
-    if not m:
-        raise ValueError(f"not a count condition: {v!r} (write e.g. '>= 100', '< 10', '100..500')")
-    op, a, b = m.groups()
-    if b is not None:
-        if op:
-            raise ValueError(f"a range takes no operator: {v!r}")
-        if int(b) < int(a):
-            raise ValueError(f"empty range: {v!r}")
-        return CountCondition(text=str(v), low=int(a), high=int(b))
-    return CountCondition(text=str(v), op=op or "==", value=int(a))
+StrList = Annotated[
+    tuple[str, ...], BeforeValidator(_listify, json_schema_input_type=str | list[str])
+]
+# Literal[...] of EVENT_TYPES, built at run time so that tuple stays the one list of types.
+_EVENT_NAME: Any = Literal.__getitem__(EVENT_TYPES)
+EventList = Annotated[
+    tuple[str, ...],
+    BeforeValidator(_listify, json_schema_input_type=_EVENT_NAME | list[_EVENT_NAME]),
+]
+NonEmpty = Annotated[str, Field(min_length=1)] | Annotated[list[str], Field(min_length=1)]
+NotifyList = Annotated[tuple[str, ...], BeforeValidator(_listify, json_schema_input_type=NonEmpty)]
 
 
 def _regex(v: str | None) -> str | None:
@@ -116,9 +79,8 @@ def _lower(v: tuple[str, ...] | None) -> tuple[str, ...] | None:
 
 
 Regex = Annotated[str | None, AfterValidator(_regex)]
-EventTypes = Annotated[StrList | None, AfterValidator(_event_types)]
+EventTypes = Annotated[EventList | None, AfterValidator(_event_types)]
 LowerList = Annotated[StrList | None, AfterValidator(_lower)]
-Count = Annotated[CountCondition | None, BeforeValidator(parse_count)]
 
 ARTICLE_FIELDS = ("text", "title", "lang", "feed", "source")
 EVENT_FIELDS = ("event", "count", "approx", "weapon", "side", "status", "location")
@@ -133,7 +95,12 @@ class Condition(BaseModel):
     ``any``/``all``/``not`` combine nested blocks of the same shape.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        populate_by_name=True,
+        json_schema_extra={"minProperties": 1},  # _not_empty, as far as a schema can say it
+    )
 
     text: Regex = None
     title: Regex = None
@@ -190,8 +157,8 @@ class QuietHours(BaseModel):
     """No messages between ``from`` and ``to`` (local time in ``tz``); then digest or drop."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
-    start: str = Field(alias="from")
-    end: str = Field(alias="to")
+    start: str = Field(alias="from", json_schema_extra={"pattern": _HHMM.pattern})
+    end: str = Field(alias="to", json_schema_extra={"pattern": _HHMM.pattern})
     tz: str = "UTC"
     then: Literal["digest", "drop"] = "digest"
 
@@ -236,7 +203,7 @@ class Rule(BaseModel):
     name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
     description: str | None = None
     match: Condition
-    notify: StrList = Field(min_length=1)
+    notify: NotifyList = Field(min_length=1)
     severity: Literal["info", "warning", "critical"] = "info"
     once_per: Literal["story", "article"] = "story"
     update_when: Literal["count_increases"] | None = None
@@ -248,7 +215,8 @@ class Rule(BaseModel):
     quiet_hours: QuietHours | None = None
     digest: Duration | None = None
     template: Template | None = None
-    source: str = Field(default="", exclude=True)  # file:line, for messages
+    # file:line, for messages; set by the loader, never written in a rule file.
+    source: SkipJsonSchema[str] = Field(default="", exclude=True)
 
     @model_validator(mode="after")
     def _coherent(self) -> Rule:
@@ -327,14 +295,21 @@ class RuleSet:
             for t in sorted(c.event_types or ()):
                 self._pos_by_type.setdefault(t, []).append(i)
         self._names = {r.name: r for r in self.rules}
-        self.hash = hashlib.sha256(self.to_json().encode()).hexdigest()[:16]
+        self.hash = hashlib.sha256(self._json(with_source=False).encode()).hexdigest()[:16]
 
     def to_json(self) -> str:
-        return json.dumps(
-            [r.model_dump(mode="json") | {"source": r.source} for r in self.rules],
-            sort_keys=True,
-            ensure_ascii=False,
-        )
+        """The published form: the rules with the file:line each came from, for messages."""
+        return self._json(with_source=True)
+
+    def _json(self, *, with_source: bool) -> str:
+        """The hash leaves ``source`` out: it holds the folder path as it was typed (relative,
+        absolute, from another cwd), and the same rules must give the same hash wherever and
+        however their folder is named, or daemons would republish and workers reload for
+        nothing."""
+        rows = [r.model_dump(mode="json") for r in self.rules]
+        if with_source:
+            rows = [row | {"source": r.source} for row, r in zip(rows, self.rules, strict=True)]
+        return json.dumps(rows, sort_keys=True, ensure_ascii=False)
 
     @classmethod
     def from_json(cls, text: str) -> RuleSet:

@@ -10,6 +10,7 @@ from typing import Any
 
 from monitor.errors import PermanentDeliveryError
 from monitor.models import Alert
+from workers.channels.apprise import AppriseNotifier
 from workers.channels.base import Notifier, SendContext
 from workers.channels.console import ConsoleNotifier
 from workers.channels.email import EmailNotifier
@@ -22,6 +23,7 @@ NOTIFIERS: dict[str, type[Notifier]] = {
     "webhook": WebhookNotifier,
     "console": ConsoleNotifier,
     "outbox": OutboxNotifier,
+    "apprise": AppriseNotifier,
 }
 
 __all__ = ["NOTIFIERS", "Notifier", "SendContext", "send_alert"]

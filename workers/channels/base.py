@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar, TextIO
 
+from workers.channels.targets import MemoryTargets, SentTargets
 from workers.render import Message
 
 ELLIPSIS = "…"
@@ -27,6 +28,8 @@ class SendContext:
     data_dir: Path
     sent_at: datetime
     stdout: TextIO = field(default_factory=lambda: sys.stdout)
+    # For channels with several targets: which of them already took this alert.
+    targets: SentTargets = field(default_factory=MemoryTargets)
 
 
 def _fit(value: str, limit: int | None) -> str:

@@ -20,7 +20,8 @@ OUTBOX_NAME = "outbox.jsonl"
 
 
 def outbox_path(cfg: OutboxChannel, data_dir: Path) -> Path:
-    return Path(cfg.path).expanduser() if cfg.path else data_dir / OUTBOX_NAME
+    """The configured path (already resolved against the config file), else one in data_dir."""
+    return cfg.path if cfg.path else data_dir / OUTBOX_NAME
 
 
 def append_line(path: Path, line: bytes) -> None:

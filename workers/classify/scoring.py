@@ -7,21 +7,12 @@ predictions predict nothing. The misses are kept so ``newsmonitor eval`` can pri
 
 from __future__ import annotations
 
-import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 Events = list[dict[str, Any]]
-
-
-def load_events(path: Path) -> dict[str, Events]:
-    """id -> events of a JSON Lines file of {"id", "events"} objects."""
-    with path.open(encoding="utf-8") as f:
-        rows = (json.loads(line) for line in f if line.strip())
-        return {r["id"]: r.get("events") or [] for r in rows}
 
 
 def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
