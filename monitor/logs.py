@@ -39,6 +39,7 @@ LIBRARIES = (
 # Quiet even under --log-level DEBUG: urllib3 (under Apprise's requests) logs each request's
 # path at DEBUG, and Apprise URLs keep tokens in paths.
 ALWAYS_QUIET = ("urllib3",)
+NOISY_LOGGERS = (*LIBRARIES, *ALWAYS_QUIET)  # every logger whose level setup_logging sets
 
 
 class JSONFormatter(logging.Formatter):

@@ -11,12 +11,11 @@ import contextlib
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import IO
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.clirun import CLI, ROOT, user_env
 
 
 def _read(pid: int, name: str) -> bytes:
@@ -76,16 +75,12 @@ def kill_all(marker: str, *procs: subprocess.Popen[bytes]) -> None:
             proc.wait(10)
 
 
-def newsmonitor(
-    cfg: Path, log: IO[bytes], *args: str, env: dict[str, str] | None = None
-) -> subprocess.Popen[bytes]:
+def newsmonitor(cfg: Path, log: IO[bytes], *args: str) -> subprocess.Popen[bytes]:
     """``newsmonitor --config CFG ARGS...`` in a session of its own, as a terminal would run it."""
-    full_env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
-    full_env.update(env or {})
     return subprocess.Popen(
-        [sys.executable, "-m", "monitor.cli", "--config", str(cfg), *args],
+        [*CLI, "--config", str(cfg), *args],
         cwd=ROOT,
-        env=full_env,
+        env=user_env(),
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,

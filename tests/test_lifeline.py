@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.clirun import ROOT
 from tests.procs import (
-    ROOT,
     alive,
     kill_all,
     newsmonitor,

@@ -23,7 +23,7 @@ from monitor.rules.model import RuleSet
 from monitor.rules.publish import publish_ruleset
 from monitor.sweep import mark_alive, sweep
 from monitor.workerproc import WORKER_REDIS_ENV
-from tests.procs import ROOT
+from tests.clirun import ROOT
 from tests.rulekit import rule
 from tests.servers import LocalHTTPServer, Response, wait_for
 from tests.test_stop import PAGE

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import logging
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -21,7 +19,7 @@ from monitor.models import Entry
 from monitor.newsworker import NewsWorker
 from monitor.rules.model import RuleSet
 from monitor.rules.publish import publish_ruleset
-from tests.procs import ROOT
+from tests.clirun import run_cli
 from tests.rulekit import rule
 from tests.servers import LocalHTTPServer, Response
 from tests.test_deliver import make_alert
@@ -41,10 +39,7 @@ def test_spawned_workers_log_every_line_as_json_and_a_failed_try_as_one_line(
     )
     enqueue_delivery(make_queue(keys.QUEUE_ALERTS, redis_client), make_alert(), "hook", load_config(cfg))
     make_queue(keys.QUEUE_ENTRIES, redis_client).enqueue("tests.jobs.fail_with_a_bug", description="a buggy job")
-    proc = subprocess.run(
-        [sys.executable, "-m", "monitor.cli", "--config", str(cfg), "--log-format", "json", "worker", "--workers", "1", "--burst"],
-        cwd=ROOT, capture_output=True, text=True, timeout=60,
-    )
+    proc = run_cli("--config", str(cfg), "--log-format", "json", "worker", "--workers", "1", "--burst")
     assert proc.returncode == 0, proc.stderr
     lines = [line for line in (proc.stdout + proc.stderr).splitlines() if line.strip()]
     records = [json.loads(line) for line in lines]  # every line, or this raises
