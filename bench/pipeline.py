@@ -22,7 +22,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import httpx  # noqa: E402
 import trafilatura  # noqa: E402
 
 from monitor.config import FetchConfig  # noqa: E402
@@ -33,6 +32,7 @@ from monitor.urls import canonical_url  # noqa: E402
 from tests.conftest import corpus_dir  # noqa: E402
 from tests.servers import LocalHTTPServer, Response  # noqa: E402
 from workers.articles import read_article, store_article  # noqa: E402
+from workers.fetch import make_client  # noqa: E402
 from workers.jobs import understand  # noqa: E402
 
 
@@ -51,7 +51,7 @@ def bare(pages: list[tuple[str, bytes]]) -> float:
 def pipeline(pages: list[tuple[str, bytes]], server: LocalHTTPServer, r, classify: bool) -> float:  # type: ignore[no-untyped-def]
     rules = load_rules(ROOT / "rules", {"console", "outbox"})
     cfg = FetchConfig(allow_private=True)
-    client = httpx.Client()
+    client = make_client()  # the production client: total deadline, bounded inflation
     t = time.perf_counter()
     for i in range(len(pages)):
         url = server.url(f"/p/{i}.html")

@@ -32,6 +32,7 @@ from monitor.leader import Leadership  # noqa: E402
 from monitor.models import Feed  # noqa: E402
 from monitor.polling import Poller  # noqa: E402
 from workers.context import make_queue  # noqa: E402
+from workers.fetch import make_client  # noqa: E402
 
 INTERVAL = 300.0
 
@@ -78,7 +79,7 @@ def main() -> None:
         ]
         lead = Leadership(r)
         lead.check()
-        client = httpx.Client()
+        client = make_client()  # the production client: total deadline per fetch
         poller = Poller(r, cfg, client, make_queue("entries", r), lead)
         poller.set_feeds(feeds)
         cycle(poller, r, feeds)  # the first cycle learns the ETags (and marks backlogs seen)

@@ -28,13 +28,15 @@ from pydantic import (
 from pydantic.json_schema import SkipJsonSchema
 
 from monitor.apprise_urls import check_apprise_url, mask_apprise_url
-from monitor.durations import Duration
+from monitor.durations import Delay, Duration
 from monitor.errors import ConfigError
 from monitor.keys import Lifetimes, lifetimes
 from monitor.models import Feed
 from monitor.yamlpos import Positions, YAMLSyntaxError, load_yaml, pydantic_problems
 
 CONFIG_NAME = "newsmonitor.yaml"
+# Where secrets live (passwords, tokens in URLs): an error there never quotes the value.
+SECRET_ROOTS = ("channels", "redis_url")
 _ENV_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
 T = TypeVar("T")
@@ -52,6 +54,9 @@ def _against_base(value: Path, info: ValidationInfo) -> Path:
 
 # Every path-valued setting has this type, so none can be left out of the resolution.
 ConfigPath = Annotated[Path, AfterValidator(_against_base)]
+# Waits before a page that could not be read is tried again; then the feed's text is used.
+# Worst case: 90 s of waits + 4 fetches of at most total_timeout (20 s) = under 3 minutes.
+DEFAULT_PAGE_RETRIES = (10.0, 30.0, 50.0)
 
 
 class _Frozen(BaseModel):
@@ -187,9 +192,21 @@ ChannelConfig = Annotated[
 
 
 class FetchConfig(_Frozen):
+    """Limits on every feed and page fetch, and what happens when a page cannot be read."""
+
     allow_private: bool = False
     connect_timeout: Duration = 5.0
     read_timeout: Duration = 15.0
+    # One fetch (every redirect hop, headers and body) ends by then, however slowly it trickles.
+    total_timeout: Duration = 20.0
+    # A page that cannot be read now is tried again after these waits, then the entry is read
+    # from the feed's own text.
+    page_retries: list[Delay] = Field(
+        default_factory=lambda: list(DEFAULT_PAGE_RETRIES), max_length=20
+    )
+    # A page still unreadable after its retries is read once more this much later, and its
+    # text alerted on like an update of the feed's; 0 turns that off.
+    page_reread_after: Delay = 900.0
     max_bytes: int = Field(default=5 * 1024 * 1024, gt=0)
     max_redirects: int = Field(default=5, ge=0)
     user_agent: str = "newsmonitor/0.1 (+https://github.com/newsmonitor)"
@@ -308,7 +325,7 @@ def parse_config(text: str, file: str, base: Path | None = None) -> Config:
         cfg = Config.model_validate({**data, "source": file}, context={BASE_DIR: base})
     except ValidationError as exc:
         exc._newsmonitor_model = Config  # type: ignore[attr-defined]
-        problems = pydantic_problems(exc, positions)
+        problems = pydantic_problems(exc, positions, SECRET_ROOTS)
         raise ConfigError(
             problems[0][0],
             "; ".join(f"{w}: {m}" if w != problems[0][0] else m for w, m in problems),

@@ -43,6 +43,7 @@ from monitor.supervisor import WorkerSpec, WorkerSupervisor
 from monitor.sweep import forget_workers, sweep
 from workers.context import make_queue
 from workers.digest import flush_due_digests
+from workers.fetch import make_client
 
 log = logging.getLogger("newsmonitor")
 
@@ -113,7 +114,7 @@ class Daemon:
         leadership.check()
         watcher = RulesWatcher(cfg.rules, cfg.channels.keys(), r)
         watcher.load_initial(publish=leadership.is_leader)
-        self.http = httpx.Client(follow_redirects=False)
+        self.http = make_client()
         self.poller = poller = Poller(
             r,
             cfg,

@@ -11,21 +11,24 @@ that grew) is enqueued again, as an update, under a job id of its own.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import redis
-from rq import Queue, Retry
+from rq import Callback, Queue, Retry
 
 from monitor import keys
+from monitor.config import DEFAULT_PAGE_RETRIES
 from monitor.models import Entry
 from monitor.redisconn import as_str
 
 log = logging.getLogger("newsmonitor.poll")
 
 ENTRY_JOB = "workers.jobs.process_entry"
-# A page that times out or a Redis hiccup is tried again: after 1 min, 5 min, 30 min. An entry
-# that still fails stays in RQ's failed registry (see `newsmonitor status`), never silently gone.
-ENTRY_RETRY_BACKOFF = (60, 300, 1800)
+# Named, not imported: the queue calls it in the worker (workers/retries.py says what it does).
+ENTRY_FAILURE_CALLBACK = "workers.retries.on_entry_failure"
+# An entry job is retried on the schedule of ``fetch.page_retries`` (a page that cannot be read
+# is tried again, then the entry is read from the feed's text); a job that raises for another
+# reason is retried on the same schedule, and then on for as long as the cause is transient.
 ENTRY_RESULT_TTL = 3600  # a finished job's result, for `status`; never beyond retention
 
 
@@ -54,12 +57,18 @@ def _is_news(entry: Entry, marks: list[bytes | str | None]) -> bool:
     return all(not m.startswith("u:") or m[2:] < entry.updated for m in found)
 
 
+def entry_retry(delays: Sequence[float]) -> Retry | None:
+    """RQ's retry schedule for an entry job: one retry per wait (whole seconds; 0 = at once)."""
+    return Retry(max=len(delays), interval=[round(d) for d in delays]) if delays else None
+
+
 def enqueue_entry_once(
     r: redis.Redis,
     queue: Queue,
     entry: Entry,
     job_timeout: float,
     life: keys.Lifetimes = keys.DEFAULT_LIFETIMES,
+    page_retries: Sequence[float] = DEFAULT_PAGE_RETRIES,
 ) -> bool:
     """Enqueue the entry unless seen (in this version); True if this call enqueued it."""
     seen = _seen_keys(entry)
@@ -81,7 +90,8 @@ def enqueue_entry_once(
                 result_ttl=min(ENTRY_RESULT_TTL, life.articles),
                 failure_ttl=life.articles,
                 description=f"entry {entry.link}",
-                retry=Retry(max=len(ENTRY_RETRY_BACKOFF), interval=list(ENTRY_RETRY_BACKOFF)),
+                retry=entry_retry(page_retries),
+                on_failure=Callback(ENTRY_FAILURE_CALLBACK),
                 pipeline=pipe,
             )
             for key in seen:

@@ -9,7 +9,6 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-import httpx
 import redis
 
 from monitor import keys
@@ -70,9 +69,9 @@ def page_article(body: bytes, url: str) -> Article:
 
 
 def url_article(url: str, cfg: Config) -> Article:
-    from workers.fetch import fetch_page
+    from workers.fetch import fetch_page, make_client
 
-    with httpx.Client(follow_redirects=False) as client:
+    with make_client() as client:
         page = fetch_page(client, url, cfg.fetch, cfg.fetch.allow_private)
     return page_article(page.body, page.url)
 

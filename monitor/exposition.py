@@ -42,6 +42,13 @@ _COUNTERS: tuple[tuple[str, str, str, str | None, tuple[str, ...]], ...] = (
         "outcome",
         metrics.DELIVERY_OUTCOMES,
     ),
+    (
+        metrics.JOBS_FAILED,
+        "jobs_failed",
+        "Jobs failed for good for a bug (an unexpected error after their retries), by queue.",
+        "queue",
+        metrics.JOB_QUEUES,
+    ),
 )
 
 

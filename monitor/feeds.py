@@ -6,7 +6,8 @@ would be read from disk. It gets an in-memory stream plus the response headers i
 HTTP charset, and Content-Location as the base for relative links).
 
 Real feeds are often slightly broken: a feed feedparser flags as malformed (bozo) but that
-still yields entries is used and the flag reported; only one with nothing usable is an error.
+still yields entries is used and the flag reported. A feed that yields no usable entry is an
+error when it is malformed or no feed at all; a well-formed one is a quiet, healthy feed.
 """
 
 from __future__ import annotations
@@ -26,7 +27,14 @@ from monitor.errors import FeedParseError, FetchError
 from monitor.models import Entry, Feed
 from monitor.urls import canonical_url
 from workers.extract import primary_lang, text_from_html
-from workers.fetch import check_http_url, deadline_for, open_stream, raise_for_status, read_capped
+from workers.fetch import (
+    check_http_url,
+    open_stream,
+    raise_for_status,
+    read_capped,
+    total_deadline,
+)
+from workers.inflate import ACCEPT_ENCODING
 
 FEED_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/rdf+xml, "
@@ -64,7 +72,11 @@ class ParsedFeed:
 def _conditional_headers(
     cfg: FetchConfig, etag: str | None, modified: str | None
 ) -> dict[str, str]:
-    headers = {"User-Agent": cfg.user_agent, "Accept": FEED_ACCEPT}
+    headers = {
+        "User-Agent": cfg.user_agent,
+        "Accept": FEED_ACCEPT,
+        "Accept-Encoding": ACCEPT_ENCODING,
+    }
     if etag:
         headers["If-None-Match"] = etag
     if modified:
@@ -82,11 +94,13 @@ def fetch_feed(
     """GET the feed, sending the stored validators; FetchError names the feed URL.
 
     Feed URLs come from the operator's config, so hops are not run past the private-address
-    guard; timeouts, the size cap and the redirect cap apply as for pages.
+    guard; timeouts, the total deadline, the size cap and the redirect cap apply as for pages.
     """
     headers = _conditional_headers(cfg, etag, last_modified)
-    deadline = deadline_for(cfg)
-    with open_stream(client, feed.url, cfg, headers, check_http_url) as resp:
+    with (
+        total_deadline(feed.url, cfg),
+        open_stream(client, feed.url, cfg, headers, check_http_url) as resp,
+    ):
         got = resp.headers
         new_etag, new_modified = got.get("etag"), got.get("last-modified")
         needed = {k: got[k] for k in (*PARSE_HEADERS, *PACING_HEADERS) if k in got}
@@ -95,23 +109,24 @@ def fetch_feed(
                 str(resp.url), 304, b"", new_etag or etag, new_modified or last_modified, needed
             )
         raise_for_status(feed.url, resp.status_code, got.get("retry-after"))
-        body = read_capped(resp, feed.url, cfg.max_bytes, deadline)
+        body = read_capped(resp, feed.url, cfg.max_bytes)
     return FeedFetch(str(resp.url), 200, body, new_etag, new_modified, needed)
 
 
 def parse_feed(body: bytes, feed: Feed, headers: dict[str, str] | None = None) -> ParsedFeed:
-    """The entries of a feed document; FeedParseError names the feed URL when there are none
-    and feedparser saw a problem, or when the document is no feed at all."""
+    """The entries of a feed document; FeedParseError names the feed URL when it yields none
+    we can use and something is wrong with it (see ``_unusable``)."""
     parsed = _feedparse(body, feed, headers)
     bozo = _bozo_text(parsed)
-    if not parsed.entries and (bozo or not parsed.get("version")):
-        raise FeedParseError(feed.url, f"not a usable feed: {bozo or 'no RSS, Atom or RDF root'}")
     feed_lang = parsed.feed.get("language") or parsed.headers.get("content-language")
     entries = []
     for raw in parsed.entries:
         entry = build_entry(raw, feed, feed_lang)
         if entry is not None:
             entries.append(entry)
+    problem = None if entries else _unusable(parsed, bozo)
+    if problem:
+        raise FeedParseError(feed.url, f"not a usable feed: {problem}")
     title = _plain(parsed.feed.get("title_detail"))
     ttl = str(parsed.feed.get("ttl") or "").strip()
     return ParsedFeed(
@@ -133,6 +148,19 @@ def _feedparse(body: bytes, feed: Feed, headers: dict[str, str] | None) -> Any:
         return feedparser.parse(io.BytesIO(body), response_headers=given)
     except Exception as exc:  # untrusted bytes in a third-party parser: never stop the poller
         raise FeedParseError(feed.url, f"feedparser failed: {type(exc).__name__}: {exc}") from exc
+
+
+def _unusable(parsed: Any, bozo: str | None) -> str | None:
+    """Why a feed that yielded no usable entry is broken, or None when it is well-formed and
+    simply has none. A document that decoded into nonsense (a UTF-16 body read as UTF-8, bytes
+    in the wrong charset) can still give feedparser a stray item without a link: it must show
+    as failing, not as a quiet feed."""
+    if not parsed.get("version"):
+        return f"no RSS, Atom or RDF root{f' ({bozo})' if bozo else ''}"
+    if bozo:
+        items = len(parsed.entries)
+        return f"{bozo}{f' ({items} entries, none with a usable link)' if items else ''}"
+    return None
 
 
 def _bozo_text(parsed: Any) -> str | None:

@@ -28,17 +28,19 @@ from monitor.models import Article
 
 log = logging.getLogger("newsmonitor.metrics")
 
-POLLS, ENTRIES, ARTICLES, EVENTS, ALERTS, DELIVERIES = (
+POLLS, ENTRIES, ARTICLES, EVENTS, ALERTS, DELIVERIES, JOBS_FAILED = (
     "polls",
     "entries",
     "articles",
     "events",
     "alerts",
     "deliveries",
+    "jobs_failed",
 )
 LAG_BUCKET, LAG_COUNT, LAG_SUM = "lag_bucket", "lag_count", "lag_sum"
 POLL_OUTCOMES = ("ok", "unchanged", "error", "backlog")
 DELIVERY_OUTCOMES = ("sent", "failed", "dead", "duplicate")
+JOB_QUEUES = (keys.QUEUE_ENTRIES, keys.QUEUE_ALERTS)
 # The poller's PollResult calls a poll that found new entries "new"; for the metric it is "ok".
 _POLL_ALIASES = {"new": "ok"}
 OTHER = "other"  # an unknown outcome: counted, but never a new label value per typo or message
@@ -110,6 +112,14 @@ def record_delivery(r: redis.Redis, outcome: str, lag_seconds: float | None = No
         pipe.hincrby(keys.metrics(), LAG_COUNT, 1)
         pipe.hincrbyfloat(keys.metrics(), LAG_SUM, lag)
     pipe.execute()
+
+
+@_never_raises
+def record_job_failed(r: redis.Redis, queue: str) -> None:
+    """A job that ended in the failed registry for good: one of its own, i.e. a bug (an
+    unexpected error after its retries, or a job that kept killing its worker)."""
+    label = queue if queue in JOB_QUEUES else OTHER
+    _incr(r, {f"{JOBS_FAILED}:{label}": 1})
 
 
 def bucket_for(seconds: float) -> str:

@@ -123,9 +123,10 @@ class Article(Model):
     lang: str | None = None
     published: str | None = None
     fetched_at: str | None = None
-    extracted_from: str = "page"  # "page", or "feed" when the page failed
+    extracted_from: str = "page"  # "page", or "feed" when the page could not be used
     events: tuple[Event, ...] = field(default_factory=tuple)
     version: str | None = None  # the feed entry's ``updated`` this reading is of
+    page_error: str | None = None  # why the page was not used (with extracted_from="feed")
 
 
 @dataclass(frozen=True, slots=True)

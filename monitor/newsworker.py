@@ -40,6 +40,8 @@ log = logging.getLogger("newsmonitor.worker")
 # RQ heartbeats on every dequeue; an idle worker here wakes every IDLE_WAIT, so it heartbeats
 # at this pace instead (RQ's worker key lives worker_ttl + 60 s).
 HEARTBEAT_EVERY = 15.0
+# A job whose meta holds this logs its own failed tries (a delivery: with its try count).
+REPORTS_OWN_FAILURES = "nm_reports_own_failures"
 ExcInfo = tuple[type[BaseException] | None, BaseException | None, TracebackType | None]
 
 
@@ -127,13 +129,13 @@ class NewsWorker(SimpleWorker):
 
     # --- failures: one line, or a traceback for a bug -----------------------------------------
     def handle_exception(self, job: Job, *exc_info: Any) -> None:
-        """One line for a failed try of our own making (a job with a failure callback, such
-        as a delivery, writes that line itself); a traceback for anything else."""
+        """One line for a failed try of our own making (unless the job writes it itself: it
+        says so in its meta, REPORTS_OWN_FAILURES); a traceback for anything else."""
         error = exc_info[1]
         what = job.description or job.id
         if not isinstance(error, NewsmonitorError | JobTimeoutException):
             log.error("%s failed with a bug; %s", what, _next_try(job), exc_info=exc_info)
-        elif job.failure_callback is None:
+        elif not job.meta.get(REPORTS_OWN_FAILURES):
             log.warning("%s failed: %s; %s", what, error, _next_try(job))
         call_exception_handlers(self._exc_handlers, job, *exc_info)
 

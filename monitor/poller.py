@@ -84,7 +84,10 @@ def poll_feed(
         feedstate.record_success(r, feed.url, fetched.etag, fetched.last_modified, 0, now)
         log.info("feed %s added: %d existing entries marked seen (backfill off)", feed.name, n)
         return PollResult(feed.name, "backlog", entries=len(parsed.entries), hints=hints)
-    new = sum(enqueue_entry_once(r, queue, e, cfg.job_timeout, life) for e in parsed.entries)
+    retries = cfg.fetch.page_retries
+    new = sum(
+        enqueue_entry_once(r, queue, e, cfg.job_timeout, life, retries) for e in parsed.entries
+    )
     feedstate.record_success(r, feed.url, fetched.etag, fetched.last_modified, new, now)
     if new:
         log.info("feed %s: %d new of %d entries", feed.name, new, len(parsed.entries))

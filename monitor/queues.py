@@ -12,6 +12,9 @@ from datetime import datetime
 
 import redis
 from rq import Worker
+from rq.job import Job
+from rq.results import Result
+from rq.serializers import JSONSerializer
 
 from monitor import keys
 from workers.context import make_queue
@@ -28,6 +31,17 @@ class QueueStats:
 
     def to_dict(self) -> dict[str, int]:
         return {"queued": self.queued, "started": self.started, "failed": self.failed}
+
+
+@dataclass(frozen=True, slots=True)
+class FailedJob:
+    """A job in a failed registry: kept there for a look, never retried on its own."""
+
+    queue: str
+    id: str
+    description: str
+    error: str  # the last line of what it raised
+    at: float | None  # when it failed (Unix seconds)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +66,35 @@ def queue_stats(r: redis.Redis, names: tuple[str, ...] = QUEUES) -> list[QueueSt
             )
         )
     return out
+
+
+def latest_failed_jobs(
+    r: redis.Redis, limit: int, names: tuple[str, ...] = QUEUES
+) -> list[FailedJob]:
+    """The ``limit`` jobs that failed last, over all queues, newest first."""
+    found = []
+    for name in names:
+        registry = make_queue(name, r).failed_job_registry
+        ids = registry.get_job_ids(0, limit - 1, desc=True, cleanup=False)
+        jobs = Job.fetch_many(ids, connection=r, serializer=JSONSerializer)
+        found += [_failed_job(name, job) for job in jobs if job is not None]
+    found.sort(key=lambda f: f.at or 0.0, reverse=True)
+    return found[:limit]
+
+
+def _failed_job(queue: str, job: Job) -> FailedJob:
+    result = job.latest_result()
+    failed = result is not None and result.type == Result.Type.FAILED
+    text = (result.exc_string or "") if result is not None and failed else ""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    at = result.created_at if result is not None and failed else job.ended_at
+    return FailedJob(
+        queue=queue,
+        id=job.id,
+        description=job.description or job.id,
+        error=lines[-1] if lines else "(no error recorded)",
+        at=at.timestamp() if at else None,
+    )
 
 
 def list_workers(r: redis.Redis) -> list[WorkerInfo]:

@@ -22,14 +22,16 @@ from collections.abc import Iterable
 
 import redis
 from rq import Queue, Worker
+from rq.defaults import DEFAULT_FAILURE_TTL
 from rq.exceptions import NoSuchJobError
 from rq.executions import WORKER_EXECUTIONS_KEY_TEMPLATE, Execution
 from rq.job import Job, JobStatus
 from rq.registry import StartedJobRegistry
+from rq.results import Result
 from rq.serializers import JSONSerializer
 from rq.worker_registration import REDIS_WORKER_KEYS, WORKERS_BY_QUEUE_KEY
 
-from monitor import keys
+from monitor import keys, metrics
 from monitor.claims import put_back_claims
 from monitor.redisconn import as_str
 from workers.context import make_queue
@@ -164,8 +166,11 @@ def _requeue_if_orphan(
     if requeues > MAX_REQUEUES:
         # The job itself kills its worker (a page that crashes the parser, or eats the
         # memory): requeueing it forever would stop the queue. Park it where `status` shows it.
+        reason = f"its worker died {MAX_REQUEUES + 1} times"
         job.set_status(JobStatus.FAILED)
-        queue.failed_job_registry.add(job, exc_string=f"its worker died {MAX_REQUEUES + 1} times")
+        queue.failed_job_registry.add(job, exc_string=reason)
+        Result.create_failure(job, DEFAULT_FAILURE_TTL, reason)  # what `status` shows
+        metrics.record_job_failed(r, queue.name)
         log.error(
             "job %s (%s) killed its worker %d times; moved to failed",
             job_id,

@@ -94,11 +94,16 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     return f", did you mean {close[0]!r}?" if close else ""
 
 
-def pydantic_problems(exc: Any, positions: Positions) -> list[tuple[str, str]]:
-    """(file:line:column, message) for each error of a pydantic ValidationError."""
+def pydantic_problems(
+    exc: Any, positions: Positions, secret_roots: tuple[str, ...] = ()
+) -> list[tuple[str, str]]:
+    """(file:line:column, message) for each error of a pydantic ValidationError. Under the
+    top-level keys in ``secret_roots`` the rejected value is never quoted: it may be a secret."""
     problems = []
     for err in exc.errors(include_url=False):
         loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+        if loc and loc[0] in secret_roots:
+            err = {k: v for k, v in err.items() if k != "input"}
         at = _located(loc, positions)
         etype = err["type"]
         if etype == "extra_forbidden":

@@ -122,6 +122,9 @@ def free_port() -> int:
 class SMTPSink:
     """A real SMTP server (aiosmtpd) that keeps every message it accepts.
 
+    Set ``refuse`` to answer that many of the next messages with "451 try again later" (a
+    transient refusal, as a busy server gives); they are kept in ``refused``.
+
     It takes a free port chosen up front: aiosmtpd 1.4's Controller cannot start on port 0
     (start() connects to the configured port to check that the server is ready).
     """
@@ -131,10 +134,16 @@ class SMTPSink:
 
         self.messages: list[Message] = []
         self.envelopes: list[tuple[str, list[str]]] = []
+        self.refused: list[Message] = []
+        self.refuse = 0
         sink = self
 
         class Handler:
             async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+                if sink.refuse > 0:
+                    sink.refuse -= 1
+                    sink.refused.append(message_from_bytes(envelope.content))
+                    return "451 4.3.0 try again later"
                 sink.messages.append(message_from_bytes(envelope.content))
                 sink.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
                 return "250 OK"

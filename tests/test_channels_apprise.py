@@ -160,7 +160,7 @@ def test_a_url_apprise_cannot_use_stops_the_config_with_its_line(url: str, expec
     with pytest.raises(ConfigError) as info:
         parse_config(text, "n.yaml")
     message = str(info.value)
-    assert message.startswith("n.yaml:6:9: channels.chat.apprise.urls.1: ") and expected in message
+    assert message.startswith("n.yaml:6:9: channels.chat.urls.1: ") and expected in message
     # Neither the message nor the chained pydantic error (printed at --log-level DEBUG) has it.
     for secret in ("tok-secret-1", "only-two-tok"):
         assert secret not in message and secret not in str(info.value.__cause__)

@@ -23,7 +23,7 @@ import pytest
 from monitor.config import FetchConfig
 from monitor.errors import BlockedAddressError, FetchError
 from tests.servers import LocalHTTPServer, Request, Response
-from workers.fetch import fetch_page, open_stream
+from workers.fetch import fetch_page, make_client, open_stream
 from workers.netguard import check_public, is_private_url
 
 HTML = b"<html lang='en'><head><title>T</title></head><body><p>Hello</p></body></html>"
@@ -33,7 +33,7 @@ CHUNKED_HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nTransfer-Encoding
 
 @pytest.fixture
 def client() -> Iterator[httpx.Client]:
-    with httpx.Client(follow_redirects=False) as c:
+    with make_client() as c:
         yield c
 
 
@@ -135,8 +135,21 @@ def test_gzip_bomb_is_capped_on_its_decoded_size(
     assert len(bomb) < MB
     headers = {"Content-Type": "text/html", "Content-Encoding": "gzip"}
     http_server.routes["/bomb"] = Response(bomb, headers=headers)
-    with pytest.raises(FetchError, match="larger than"):
-        fetch_page(client, http_server.url("/bomb"), cfg(max_bytes=MB), allow_private=True)
+    tracemalloc.start()
+    try:
+        with pytest.raises(FetchError, match="larger than"):
+            fetch_page(client, http_server.url("/bomb"), cfg(max_bytes=MB), allow_private=True)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 * MB, f"peak {peak} bytes for a 1 MB cap on a 50 MB bomb"
+
+
+def test_a_gzipped_page_is_read(http_server: LocalHTTPServer, client: httpx.Client) -> None:
+    headers = {"Content-Type": "text/html", "Content-Encoding": "gzip"}
+    http_server.routes["/z"] = Response(gzip.compress(HTML), headers=headers)
+    assert fetch_page(client, http_server.url("/z"), cfg(), allow_private=True).body == HTML
+    assert http_server.requests_to("/z")[0].headers["Accept-Encoding"] == "gzip, deflate"
 
 
 def test_redirects_are_followed_to_the_final_url(
@@ -213,9 +226,85 @@ def test_dripping_body_hits_the_total_time_budget(
 ) -> None:
     server = raw_server(chunked_forever(b"z", pause=0.05))
     t0 = time.monotonic()
-    with pytest.raises(FetchError, match="total time budget"):
-        fetch_page(client, server.url(), cfg(connect_timeout=0.2, read_timeout=0.3), True)
-    assert time.monotonic() - t0 < 3.0  # budget: 0.2 + 4 * 0.3 seconds
+    with pytest.raises(FetchError, match=r"within 1s \(fetch.total_timeout\)") as err:
+        fetch_page(client, server.url(), cfg(read_timeout=0.3, total_timeout=1.0), True)
+    assert time.monotonic() - t0 < 1.5
+    assert err.value.retryable and err.value.subject == server.url()
+
+
+def trickle(data: bytes, pause: float) -> Callable[[socket.socket], None]:
+    def write(sock: socket.socket) -> None:
+        for i in range(len(data)):
+            sock.sendall(data[i : i + 1])
+            time.sleep(pause)
+
+    return write
+
+
+def stall_after(data: bytes) -> Callable[[socket.socket], None]:
+    def write(sock: socket.socket) -> None:
+        sock.sendall(data)
+        time.sleep(30)
+
+    return write
+
+
+SLOW_BODY = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 1000\r\n\r\n" + b"x" * 1000
+
+
+@pytest.mark.parametrize(
+    ("name", "write"),
+    [
+        ("a body sent one byte at a time", trickle(SLOW_BODY, 0.05)),
+        ("headers sent one byte at a time", trickle(SLOW_BODY[:60] * 10, 0.05)),
+        ("a body that stops after its headers", stall_after(SLOW_BODY[:70])),
+        ("headers that never come", stall_after(b"")),
+    ],
+)
+def test_one_total_deadline_ends_a_fetch_however_the_server_stalls(
+    raw_server: Callable[..., RawServer], client: httpx.Client, name: str, write: Callable[[socket.socket], None]
+) -> None:
+    """Each read alone is quick enough for a 5 s read timeout; the whole fetch is not."""
+    server = raw_server(write)
+    t0 = time.monotonic()
+    with pytest.raises(FetchError, match=r"fetch\.total_timeout") as err:
+        fetch_page(client, server.url(), cfg(read_timeout=5.0, total_timeout=0.8), True)
+    elapsed = time.monotonic() - t0
+    assert 0.7 < elapsed < 1.3, f"{name}: ended after {elapsed:.2f}s for a 0.8 s deadline"
+    assert err.value.retryable and err.value.subject == server.url()
+
+
+def test_the_deadline_covers_every_redirect_hop(
+    http_server: LocalHTTPServer, client: httpx.Client
+) -> None:
+    """Four hops of 0.3 s each: every hop is within its read timeout, the chain is not."""
+
+    def slow_hop(req: Request) -> Response:
+        n = int(req.path.split("=")[1])
+        if n == 4:
+            return Response(HTML, headers={"Content-Type": "text/html"}, delay=0.3)
+        return Response(status=302, headers={"Location": f"/hop?n={n + 1}"}, delay=0.3)
+
+    http_server.routes["/hop"] = slow_hop
+    url = http_server.url("/hop?n=0")
+    assert fetch_page(client, url, cfg(total_timeout=5.0), True).body == HTML
+    t0 = time.monotonic()
+    with pytest.raises(FetchError, match=r"fetch\.total_timeout") as err:
+        fetch_page(client, url, cfg(total_timeout=0.8), True)
+    assert time.monotonic() - t0 < 1.2
+    assert err.value.subject == url
+
+
+def test_a_plain_client_still_ends_a_stalled_request_by_the_deadline(
+    raw_server: Callable[..., RawServer],
+) -> None:
+    """Per-request timeouts are cut to the time left, so even a client without the deadline
+    transport does not wait a whole read timeout past the deadline."""
+    server = raw_server(stall_after(b""))
+    t0 = time.monotonic()
+    with httpx.Client(follow_redirects=False) as plain, pytest.raises(FetchError):
+        fetch_page(plain, server.url(), cfg(read_timeout=5.0, total_timeout=0.5), True)
+    assert time.monotonic() - t0 < 1.0
 
 
 def test_refused_connection_is_a_retryable_fetch_error(client: httpx.Client) -> None:

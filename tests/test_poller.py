@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import time
+
 import httpx
 import pytest
 import redis
@@ -14,6 +16,12 @@ from workers.context import make_queue
 RSS = (
     "<?xml version='1.0'?><rss version='2.0'><channel><title>t</title><link>http://x/</link>"
     "<description>d</description>{items}</channel></rss>"
+)
+
+
+UTF16_FEED = (
+    "<rss version='2.0'><channel><title>t</title><item><title>Item</title>"
+    "<link>http://news.example/a</link></item></channel></rss>"
 )
 
 
@@ -67,6 +75,8 @@ def test_a_new_feed_without_backfill_marks_its_backlog_seen(
         (Response(b"oops", 500), "500"),
         (Response(b"\x00\x01 this is not a feed at all", 200), ""),
         (Response(b"<rss>", 200, delay=1.5), "timed out"),
+        # UTF-16 without a byte-order mark or a declaration: decodes to nothing (item 15).
+        (Response(UTF16_FEED.encode("utf-16-le"), 200), "not a usable feed"),
     ],
 )
 def test_broken_feeds_are_logged_with_their_url_and_others_go_on(
@@ -85,6 +95,7 @@ def test_broken_feeds_are_logged_with_their_url_and_others_go_on(
     assert needle.lower() in (bad.error or "").lower()
     state = feedstate.read_state(redis_client, http_server.url("/bad"))
     assert state.errors == 1 and state.last_error
+    assert state.health(time.time()) == "failing"
     assert run("/good").new == 1
     # The broken feed is polled again next time and recovers.
     http_server.routes["/bad"] = Response(rss(http_server, "b1"))
@@ -118,3 +129,16 @@ def test_pacing_hints_and_retry_after_are_reported(poll, http_server: LocalHTTPS
     http_server.routes["/busy"] = Response(b"slow down", 429, headers={"Retry-After": "120"})
     busy = run("/busy")
     assert busy.status == "error" and not busy.transport and busy.hints.retry_after == 120
+
+
+def test_a_10000_entry_feed_is_enqueued_whole_and_once(
+    poll, http_server: LocalHTTPServer
+) -> None:  # type: ignore[no-untyped-def]
+    """Within the byte cap, a huge feed is a bounded, correct result: every entry once."""
+    run, queue = poll
+    ids = [str(i) for i in range(10_000)]
+    http_server.routes["/big"] = Response(rss(http_server, *ids))
+    result = run("/big")
+    assert (result.status, result.new, result.entries) == ("new", 10_000, 10_000)
+    assert queue.count == 10_000
+    assert run("/big").new == 0

@@ -1,9 +1,8 @@
-"""Building and storing Articles: the page when it can be read, the feed's own text when not."""
+"""Building and storing Articles: from the entry's page, or from the feed's own text."""
 
 from __future__ import annotations
 
 import json
-import logging
 import time
 from datetime import UTC, datetime
 
@@ -20,8 +19,6 @@ from workers.extract import extract_article, text_from_html
 from workers.fetch import fetch_page
 from workers.netguard import is_private_url
 
-log = logging.getLogger("newsmonitor.article")
-
 
 def article_id(entry: Entry) -> str:
     return keys.digest(entry.canonical_url or canonical_url(entry.link))
@@ -36,38 +33,48 @@ def _feed_text(entry: Entry) -> str:
     return "\n\n".join(text_from_html(p) for p in parts if p and p.strip())
 
 
-def read_article(client: httpx.Client, entry: Entry, cfg: FetchConfig) -> Article:
-    """Fetch and extract the entry's page; fall back to the feed's summary/content."""
+def read_page(client: httpx.Client, entry: Entry, cfg: FetchConfig) -> Article:
+    """The entry read from its page; NewsmonitorError (naming the page) when it cannot be:
+    ``retryable`` when a later try may succeed (5xx, timeout, network)."""
     allow_private = cfg.allow_private or is_private_url(entry.feed_url)
-    base = Article(
-        id=article_id(entry),
-        url=entry.link,
-        feed_name=entry.feed_name,
-        feed_url=entry.feed_url,
-        source=host_of(entry.link),
-        title=entry.title,
-        text="",
-        lang=entry.lang,
-        published=entry.published,
-        fetched_at=_now_iso(),
-        extracted_from="feed",
-        version=entry.updated,
-    )
-    try:
-        page = fetch_page(client, entry.link, cfg, allow_private)
-        extracted = extract_article(page.body, page.url)
-    except NewsmonitorError as exc:
-        if exc.retryable and not _feed_text(entry):
-            raise  # nothing to fall back on: let the queue retry the page later
-        log.info("page %s not used (%s); using the feed's text", entry.link, exc)
-        return base.replace(text=_feed_text(entry) or (entry.title or ""))
-    return base.replace(
+    page = fetch_page(client, entry.link, cfg, allow_private)
+    extracted = extract_article(page.body, page.url)
+    return feed_article(entry).replace(
         title=extracted.title or entry.title,
         text=extracted.text,
         lang=entry.lang or extracted.lang,
         published=entry.published or extracted.date,
         extracted_from="page",
     )
+
+
+def feed_article(entry: Entry, page_error: str | None = None) -> Article:
+    """The entry as the feed gave it: its summary and content, else its title, as the text;
+    ``page_error`` says why the page was not used."""
+    return Article(
+        id=article_id(entry),
+        url=entry.link,
+        feed_name=entry.feed_name,
+        feed_url=entry.feed_url,
+        source=host_of(entry.link),
+        title=entry.title,
+        text=_feed_text(entry) or (entry.title or ""),
+        lang=entry.lang,
+        published=entry.published,
+        fetched_at=_now_iso(),
+        extracted_from="feed",
+        version=entry.updated,
+        page_error=page_error,
+    )
+
+
+def read_article(client: httpx.Client, entry: Entry, cfg: FetchConfig) -> Article:
+    """The page when it can be read now, else the feed's text (no retries: see workers/jobs.py
+    for how an entry job waits for a page first)."""
+    try:
+        return read_page(client, entry, cfg)
+    except NewsmonitorError as exc:
+        return feed_article(entry, exc.message)
 
 
 def store_article(r: redis.Redis, article: Article, ttl: float = keys.ARTICLE_TTL) -> None:

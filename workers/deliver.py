@@ -38,9 +38,11 @@ from monitor.config import Config
 from monitor.errors import DeliveryError, PermanentDeliveryError
 from monitor.locks import LockOwner, release_lock, try_lock
 from monitor.models import Alert, Delivery
+from monitor.newsworker import REPORTS_OWN_FAILURES
 from workers.channels import SendContext, send_alert
 from workers.channels.targets import RedisTargets
 from workers.context import current_config, current_owner, current_redis
+from workers.retries import is_transient
 
 log = logging.getLogger("newsmonitor.deliver")
 
@@ -77,7 +79,7 @@ def enqueue_delivery(
         "retry": Retry(max=retries, interval=cfg.delivery.backoff or 0) if retries else None,
         "on_failure": Callback(on_delivery_failure),
         "job_timeout": int(cfg.job_timeout),
-        "meta": {META_TRIES: retries + 1},
+        "meta": {META_TRIES: retries + 1, REPORTS_OWN_FAILURES: True},
         "description": f"deliver {data['id']} to {channel}",
         # A failed job holds the alert and its traceback; the dead-letter list keeps what
         # matters, so the job itself need not outlive the retention window.
@@ -169,7 +171,7 @@ def on_delivery_failure(
     tb: TracebackType | None,
 ) -> None:
     """RQ failure callback, run on every failed try: dead-letter only when no retry is left.
-    This is the one line a failed try logs (monitor/newsworker.py leaves it to the job)."""
+    This is the one line a failed try logs (REPORTS_OWN_FAILURES: the worker leaves it to us)."""
     alert, channel = job.args[0], job.args[1]
     attempt = attempt_number(job)
     error = exc if exc is not None else (exc_type or RuntimeError)("unknown failure")
@@ -184,6 +186,8 @@ def on_delivery_failure(
         )
         metrics.record_delivery(connection, "failed")
         return
+    if not is_transient(error):  # not the channel, Redis or a dead worker: our own bug
+        metrics.record_job_failed(connection, job.origin)
     record_failure(connection, alert, channel, error, attempt)
 
 

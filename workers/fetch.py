@@ -1,9 +1,10 @@
 """Fetching untrusted URLs: article pages here, and the HTTP plumbing feeds share.
 
-Every limit is enforced by us, not left to the server: connect/read timeouts, a total time
-budget (a server dripping one byte per read timeout would otherwise never time out), a byte
-cap counted on the decoded body (a gzip bomb is as large as it unpacks to), and redirects
-followed by hand so each hop passes the private-address guard before it is requested.
+Every limit is enforced by us, not left to the server: connect/read timeouts, one total
+deadline for the whole fetch (every redirect hop, headers and body: a server dripping one byte
+per read timeout would otherwise never time out; see workers/deadline.py), a byte cap counted
+on the decoded body (a gzip bomb is as large as it unpacks to), and redirects followed by hand
+so each hop passes the private-address guard before it is requested.
 
 Errors say whether a retry can help: 5xx, 408, 429, timeouts and network errors can; other
 4xx, blocked addresses, oversize bodies and redirect loops cannot.
@@ -11,7 +12,6 @@ Errors say whether a retry can help: 5xx, 408, 429, timeouts and network errors 
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,11 +21,12 @@ import httpx
 
 from monitor.config import FetchConfig
 from monitor.errors import BlockedAddressError, FetchError
+from workers.deadline import DeadlineTransport, deadline, time_left
+from workers.inflate import ACCEPT_ENCODING, Inflater
 from workers.netguard import check_public
 
-# The whole fetch (every hop and the body) may take this many read timeouts.
-TOTAL_TIME_FACTOR = 4
 RETRYABLE_4XX = frozenset({408, 429})
+PIECE_BYTES = 256 * 1024  # the most one decompression step may produce
 PAGE_TYPES = ("text/html", "application/xhtml+xml", "text/xml", "application/xml")
 PAGE_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.5"
 
@@ -43,17 +44,41 @@ class Page:
     charset: str | None = None
 
 
+def make_client() -> httpx.Client:
+    """The HTTP client for feeds and pages: redirects off (open_stream checks every hop), and
+    connections that end every socket call by the fetch's total deadline."""
+    return httpx.Client(follow_redirects=False, transport=DeadlineTransport())
+
+
 def timeouts(cfg: FetchConfig) -> httpx.Timeout:
+    """Per-operation timeouts, none beyond the time left of the total deadline (a client
+    without the DeadlineTransport then still ends a stalled request by it)."""
+    left = time_left()
+
+    def bound(seconds: float) -> float:
+        return seconds if left is None else max(min(seconds, left), 0.001)
+
     return httpx.Timeout(
-        connect=cfg.connect_timeout,
-        read=cfg.read_timeout,
-        write=cfg.read_timeout,
-        pool=cfg.connect_timeout,
+        connect=bound(cfg.connect_timeout),
+        read=bound(cfg.read_timeout),
+        write=bound(cfg.read_timeout),
+        pool=bound(cfg.connect_timeout),
     )
 
 
-def deadline_for(cfg: FetchConfig) -> float:
-    return time.monotonic() + cfg.connect_timeout + TOTAL_TIME_FACTOR * cfg.read_timeout
+@contextmanager
+def total_deadline(url: str, cfg: FetchConfig) -> Iterator[None]:
+    """Run one fetch under ``cfg.total_timeout``; a timeout once it is spent says so."""
+    with deadline(cfg.total_timeout):
+        try:
+            yield
+        except FetchError as exc:
+            if exc.retryable and exc.status is None and time_left() == 0:
+                limit = f"{cfg.total_timeout:g}s"
+                raise FetchError(
+                    url, f"no complete answer within {limit} (fetch.total_timeout)"
+                ) from exc
+            raise
 
 
 def transport_error(url: str, exc: httpx.HTTPError) -> FetchError:
@@ -119,25 +144,34 @@ def open_stream(
     raise FetchError(url, f"more than {cfg.max_redirects} redirects", retryable=False)
 
 
-def read_capped(response: httpx.Response, url: str, max_bytes: int, deadline: float) -> bytes:
-    """The decoded body, refusing it once it passes ``max_bytes`` or the deadline."""
+def read_capped(response: httpx.Response, url: str, max_bytes: int) -> bytes:
+    """The decoded body, refusing it once it passes ``max_bytes`` or the total deadline.
+
+    The body is decompressed here, never more than the cap at a time (workers/inflate.py):
+    httpx would inflate each network chunk whole, a gzip bomb's into tens of megabytes.
+    """
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_bytes:
         raise FetchError(
             url, f"larger than {max_bytes} bytes ({declared} declared)", retryable=False
         )
+    inflater = Inflater(url, response.headers.get("content-encoding"))
     chunks: list[bytes] = []
     size = 0
     try:
-        for chunk in response.iter_bytes():  # as they arrive: a chunk size would buffer
-            size += len(chunk)
-            if size > max_bytes:
-                raise FetchError(url, f"larger than {max_bytes} bytes", retryable=False)
-            if time.monotonic() > deadline:
-                raise FetchError(url, "body took longer than the total time budget")
-            chunks.append(chunk)
+        for raw in response.iter_raw():  # as they arrive: a chunk size would buffer
+            for piece in inflater.feed(raw, min(max_bytes - size + 1, PIECE_BYTES)):
+                size += len(piece)
+                if size > max_bytes:
+                    raise FetchError(url, f"larger than {max_bytes} bytes", retryable=False)
+                chunks.append(piece)
+            if time_left() == 0:
+                raise FetchError(url, "body took longer than the total time limit")
     except httpx.HTTPError as exc:
         raise transport_error(url, exc) from exc
+    chunks.append(inflater.flush())
+    if size + len(chunks[-1]) > max_bytes:
+        raise FetchError(url, f"larger than {max_bytes} bytes", retryable=False)
     return b"".join(chunks)
 
 
@@ -165,14 +199,19 @@ def fetch_page(client: httpx.Client, url: str, cfg: FetchConfig, allow_private: 
     ``client`` must not follow redirects itself (each hop is checked here). With
     ``allow_private`` false, every hop must resolve to public addresses only.
     """
-    headers = {"User-Agent": cfg.user_agent, "Accept": PAGE_ACCEPT}
-    deadline = deadline_for(cfg)
-    with open_stream(
-        client, url, cfg, headers, lambda hop: check_public(hop, allow_private)
-    ) as resp:
+    headers = {
+        "User-Agent": cfg.user_agent,
+        "Accept": PAGE_ACCEPT,
+        "Accept-Encoding": ACCEPT_ENCODING,
+    }
+
+    def check(hop: str) -> None:
+        check_public(hop, allow_private)
+
+    with total_deadline(url, cfg), open_stream(client, url, cfg, headers, check) as resp:
         raise_for_status(url, resp.status_code)
         media_type = _media_type(resp)
         if not _is_page_type(media_type):
             raise FetchError(url, f"not a page: content type {media_type}", retryable=False)
-        body = read_capped(resp, url, cfg.max_bytes, deadline)
+        body = read_capped(resp, url, cfg.max_bytes)
         return Page(str(resp.url), resp.status_code, media_type, body, resp.charset_encoding)

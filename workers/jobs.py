@@ -4,6 +4,10 @@ The payload is a plain dict (JSON serializer). The job is idempotent: a retry or
 re-reads the page and re-matches, the rule decision recognises an article it already alerted
 on, and the per-(alert, channel) "sent" guard in the delivery job keeps the channel from getting
 an alert twice.
+
+Nothing is dropped: a page that cannot be read now raises while the queue still has retries for
+the job (``fetch.page_retries``); on the last try the entry is read from the feed's own text
+(``read_entry``). What happens when the job raises for other reasons is workers/retries.py's.
 """
 
 from __future__ import annotations
@@ -12,27 +16,31 @@ import atexit
 import hashlib
 import logging
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
 import httpx
 import redis
+from rq import Callback, get_current_job
 
 from monitor import keys, metrics
 from monitor.config import Config
+from monitor.dedup import ENTRY_FAILURE_CALLBACK, ENTRY_JOB, ENTRY_RESULT_TTL
+from monitor.errors import NewsmonitorError
 from monitor.locks import redis_lock
 from monitor.models import Alert, Article, Entry
 from monitor.rules import match_ruleset
 from monitor.rules.match import RuleMatch
 from monitor.rules.model import Rule
 from monitor.rules.publish import RulesetCache
-from workers.articles import load_article, read_article, store_article
+from workers.articles import article_id, feed_article, load_article, read_page, store_article
 from workers.classify import classify
 from workers.context import current_config, current_owner, current_redis, make_queue
 from workers.decide import Decision, alert_scope, decide
 from workers.deliver import enqueue_delivery
 from workers.digest import hold_for_digest
+from workers.fetch import make_client
 from workers.langdetect import detect_language
 from workers.liveblog import update_article
 from workers.stories import Story, assign_story
@@ -53,7 +61,7 @@ _VERDICT = {
 @cache
 def _http_client() -> httpx.Client:
     """One connection pool per worker process (redirects off: fetch_page checks every hop)."""
-    client = httpx.Client(follow_redirects=False)
+    client = make_client()
     atexit.register(client.close)
     return client
 
@@ -128,11 +136,60 @@ def _read_update(r: redis.Redis, article: Article) -> tuple[Article, Article] | 
     return article.replace(events=previous.events + fresh.events), fresh
 
 
-def process_entry(entry_data: dict[str, Any]) -> dict[str, Any]:
+def _retries_left() -> bool:
+    """Will the queue run this job again if it raises? (``fetch.page_retries`` at enqueue.)"""
+    job = get_current_job()
+    return bool(job is not None and job.retries_left)
+
+
+def read_entry(r: redis.Redis, cfg: Config, entry: Entry, reread: bool) -> Article | None:
+    """The entry's page, or on the last try the feed's text; None: a re-read that failed.
+
+    A page that cannot be read now raises while the queue has retries left for this job. On
+    the last try the feed's text is used, and a page that failed for a reason that may pass
+    is re-read once, ``fetch.page_reread_after`` later: its full text may hold what the
+    title did not.
+    """
+    try:
+        return read_page(_http_client(), entry, cfg.fetch)
+    except NewsmonitorError as exc:
+        if reread:
+            log.info("page %s still not read (%s); the feed's text stands", entry.link, exc.message)
+            return None
+        if exc.retryable and _retries_left():
+            raise  # the worker logs the failed try with when the next one comes
+        log.info("page %s not used (%s); reading the feed's text", entry.link, exc.message)
+        if exc.retryable and cfg.fetch.page_reread_after > 0:
+            schedule_reread(r, entry, cfg)
+        return feed_article(entry, exc.message)
+
+
+def schedule_reread(r: redis.Redis, entry: Entry, cfg: Config) -> None:
+    """One more entry job for this page, ``fetch.page_reread_after`` from now (an id of its
+    own, so scheduling it again replaces it)."""
+    identity = f"{entry.canonical_url or entry.link}\0{entry.updated or ''}\0reread"
+    life = cfg.retention.lifetimes()
+    make_queue(keys.QUEUE_ENTRIES, r).enqueue_in(
+        timedelta(seconds=cfg.fetch.page_reread_after),
+        ENTRY_JOB,
+        args=(entry.to_dict(),),
+        kwargs={"reread": True},
+        job_id=keys.entry_job_id(identity),
+        job_timeout=int(cfg.job_timeout),
+        result_ttl=min(ENTRY_RESULT_TTL, life.articles),
+        failure_ttl=life.articles,
+        description=f"re-read {entry.link}",
+        on_failure=Callback(ENTRY_FAILURE_CALLBACK),
+    )
+
+
+def process_entry(entry_data: dict[str, Any], reread: bool = False) -> dict[str, Any]:
     entry = Entry.from_dict(entry_data)
     cfg = current_config()
     r = current_redis()
-    reading = read_article(_http_client(), entry, cfg.fetch)
+    reading = read_entry(r, cfg, entry, reread)
+    if reading is None:
+        return {"article": article_id(entry), "skipped": "page still unreadable"}
     # One reading of a page at a time: liveblog updates compare against the stored one.
     lock = keys.article_lock(reading.id)
     with redis_lock(r, lock, ttl_ms=int(cfg.job_timeout * 1000), owner=current_owner()):
@@ -154,6 +211,7 @@ def process_entry(entry_data: dict[str, Any]) -> dict[str, Any]:
     metrics.record_article(r, news)
     return {
         "article": stored.id,
+        "read_from": stored.extracted_from,
         "events": len(news.events),
         "update": news.id != stored.id,
         "rules": {name: d.action for name, d in decisions},

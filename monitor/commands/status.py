@@ -19,11 +19,18 @@ from typing import Any
 
 import redis
 
-from monitor import feedstate, keys
+from monitor import feedstate, keys, metrics
 from monitor.config import Config, load_config
 from monitor.feedlist import all_feeds
 from monitor.models import Delivery
-from monitor.queues import QueueStats, WorkerInfo, list_workers, queue_stats
+from monitor.queues import (
+    FailedJob,
+    QueueStats,
+    WorkerInfo,
+    latest_failed_jobs,
+    list_workers,
+    queue_stats,
+)
 from monitor.redisconn import as_str, redis_session
 from workers.deliver import read_dead_letters, read_deliveries
 
@@ -52,6 +59,9 @@ class Status:
     workers: list[WorkerInfo]
     alerts: list[Delivery]
     dead_letters: list[dict[str, Any]]
+    # queue -> jobs failed for good for a bug, all time (newsmonitor_jobs_failed_total)
+    jobs_failed: dict[str, int] = dataclasses.field(default_factory=dict)
+    failed_jobs: list[FailedJob] = dataclasses.field(default_factory=list)  # newest first
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -85,7 +95,14 @@ def gather_status(r: redis.Redis, cfg: Config, alerts: int = DEFAULT_ALERTS) -> 
         workers=list_workers(r),
         alerts=read_deliveries(r, alerts) if alerts > 0 else [],
         dead_letters=read_dead_letters(r),
+        jobs_failed=read_jobs_failed(r),
+        failed_jobs=latest_failed_jobs(r, SHOWN_FAILURES),
     )
+
+
+def read_jobs_failed(r: redis.Redis) -> dict[str, int]:
+    counted = metrics.read_counters(r).families.get(metrics.JOBS_FAILED, {})
+    return {q: int(counted.get(q, 0)) for q in metrics.JOB_QUEUES}
 
 
 def feed_status(r: redis.Redis, name: str, url: str, now: float) -> FeedStatus:
@@ -137,14 +154,27 @@ def format_feeds(feeds: list[FeedStatus], now: float) -> list[str]:
     return [head, *(format_feed(f, now, width) for f in feeds)]
 
 
-def format_queues(queues: list[QueueStats]) -> list[str]:
-    return [
-        "Queues:",
-        *(
-            f"  {q.name:<8}  {q.queued} queued, {q.started} running, {q.failed} failed"
-            for q in queues
-        ),
-    ]
+def format_queues(queues: list[QueueStats], jobs_failed: dict[str, int] | None = None) -> list[str]:
+    """One line per queue; ``failed`` is what the failed registry holds now, the total after
+    it every job that ever failed for a bug."""
+    lines = ["Queues:"]
+    for q in queues:
+        line = f"  {q.name:<8}  {q.queued} queued, {q.started} running, {q.failed} failed"
+        total = (jobs_failed or {}).get(q.name)
+        if total is not None:
+            line += f" ({total} failed for a bug in all)"
+        lines.append(line)
+    return lines
+
+
+def format_failed_jobs(jobs: list[FailedJob], now: float) -> list[str]:
+    """The jobs that failed last, each with what it raised; nothing when there are none."""
+    if not jobs:
+        return []
+    lines = ["Failed jobs (newest first; each stays in its queue's failed registry):"]
+    for job in jobs:
+        lines.append(f"  {ago(job.at, now)}  {job.queue}  {job.description}\n    {job.error}")
+    return lines
 
 
 def format_workers(workers: list[WorkerInfo]) -> list[str]:
@@ -178,12 +208,13 @@ def format_status(s: Status) -> str:
     sections = [
         [f"newsmonitor status at {when}", f"Rules: {rules}"],
         format_feeds(s.feeds, s.at),
-        format_queues(s.queues),
+        format_queues(s.queues, s.jobs_failed),
+        format_failed_jobs(s.failed_jobs, s.at),
         format_workers(s.workers),
         format_alerts(s.alerts),
         format_dead_letters(s.dead_letters),
     ]
-    return "\n\n".join("\n".join(lines) for lines in sections)
+    return "\n\n".join("\n".join(lines) for lines in sections if lines)
 
 
 def status_dict(s: Status) -> dict[str, Any]:
@@ -193,6 +224,8 @@ def status_dict(s: Status) -> dict[str, Any]:
         "rules": {"count": s.rules, "hash": s.ruleset_hash},
         "feeds": [dataclasses.asdict(f) for f in s.feeds],
         "queues": {q.name: q.to_dict() for q in s.queues},
+        "jobs_failed": dict(s.jobs_failed),
+        "failed_jobs": [dataclasses.asdict(f) for f in s.failed_jobs],
         "workers": [worker_dict(w) for w in s.workers],
         "alerts": [d.to_dict() for d in s.alerts],
         "dead_letters": {

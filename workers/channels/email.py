@@ -4,15 +4,20 @@ Header values come from article titles, which come from untrusted feeds. The sub
 one line (render.one_line), and the message is built with the strict ``email.policy.SMTP``
 policy, which refuses any header value that still holds CR or LF: a header can be added only by
 the code here, never by a title.
+
+The Message-ID is derived from the alert id and the channel, not drawn at random: a resend of
+the alert is recognisably the same message (see ``message_id``).
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
 import smtplib
 import ssl
 from email.message import EmailMessage
 from email.policy import SMTP
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime, parseaddr
 
 from monitor.config import EmailChannel
 from monitor.errors import DeliveryError, PermanentDeliveryError
@@ -20,16 +25,33 @@ from workers.channels.base import Notifier, SendContext
 from workers.render import Message, one_line
 
 ALERT_HEADER = "X-Newsmonitor-Alert"
+DEFAULT_MSGID_DOMAIN = "newsmonitor.invalid"
+# What RFC 5322 does not allow in the dot-atom halves of a Message-ID.
+_DOT_ATOM_UNSAFE = re.compile(r"[^A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]")
 
 
-def build_email(message: Message, cfg: EmailChannel, ctx: SendContext) -> EmailMessage:
+def message_id(alert_id: str, channel: str, sender: str) -> str:
+    """The same Message-ID on every send of one alert to one channel, so a mail system or a
+    reader can drop a repeat (a retry, a dead-letter replay); another channel's copy of the
+    alert is another message and gets its own. Domain: the sender's."""
+    left = _DOT_ATOM_UNSAFE.sub("", alert_id) or "alert"
+    channel_tag = hashlib.sha256(channel.encode("utf-8")).hexdigest()[:12]
+    _, at, domain = parseaddr(sender)[1].rpartition("@")
+    domain = _DOT_ATOM_UNSAFE.sub("", domain if at else "").strip(".")
+    return f"<{left}.{channel_tag}.newsmonitor@{domain or DEFAULT_MSGID_DOMAIN}>"
+
+
+def build_email(
+    message: Message, cfg: EmailChannel, ctx: SendContext, channel: str = ""
+) -> EmailMessage:
+    alert_id = str(message.payload.get("alert_id", ""))
     mail = EmailMessage(policy=SMTP)
     mail["Subject"] = one_line(message.subject)
     mail["From"] = cfg.sender
     mail["To"] = ", ".join(cfg.to)
     mail["Date"] = format_datetime(ctx.sent_at)
-    mail["Message-ID"] = make_msgid(domain=cfg.sender.rpartition("@")[2] or None)
-    mail[ALERT_HEADER] = one_line(str(message.payload.get("alert_id", "")))
+    mail["Message-ID"] = message_id(alert_id, channel, cfg.sender)
+    mail[ALERT_HEADER] = one_line(alert_id)
     mail.set_content(message.text)
     mail.add_alternative(message.html, subtype="html")
     return mail
@@ -76,7 +98,7 @@ class EmailNotifier(Notifier):
 
     def send(self, message: Message, name: str, cfg: EmailChannel, ctx: SendContext) -> None:
         subject = f"channel {name} (smtp {cfg.smtp_host}:{cfg.smtp_port})"
-        mail = build_email(message, cfg, ctx)
+        mail = build_email(message, cfg, ctx, name)
         try:
             _transmit(mail, cfg)
         except (smtplib.SMTPException, OSError) as exc:  # OSError: refused, timeout, TLS

@@ -3,7 +3,8 @@
 Signature header, in the style of Stripe's, so a receiver can reject replays by the timestamp:
 ``X-Newsmonitor-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>``.
 The receiver must verify against the raw bytes it got, which is why the body is serialised once
-here and sent as bytes.
+here and sent as bytes. ``Idempotency-Key`` is the alert id (also ``alert_id`` in the body), the
+same on every resend of the alert.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from workers.channels.base import Notifier, SendContext
 from workers.render import Message
 
 SIGNATURE_HEADER = "X-Newsmonitor-Signature"
+IDEMPOTENCY_HEADER = "Idempotency-Key"
 USER_AGENT = "newsmonitor-webhook/1"
 # Not server errors, but a later try may succeed: request timeout and rate limiting.
 RETRYABLE_4XX = frozenset({408, 429})
@@ -34,9 +36,14 @@ def encode_body(message: Message) -> bytes:
     return json.dumps(message.payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def build_headers(cfg: WebhookChannel, body: bytes, timestamp: int) -> dict[str, str]:
+def build_headers(
+    cfg: WebhookChannel, body: bytes, timestamp: int, alert_id: str
+) -> dict[str, str]:
     headers = {k: v.get_secret_value() for k, v in cfg.headers.items()}
     headers.update({"Content-Type": "application/json; charset=utf-8", "User-Agent": USER_AGENT})
+    # Every resend of an alert (a retry, a dead-letter replay, a send repeated because the
+    # worker died before recording it) carries the same key: the receiver can drop repeats.
+    headers[IDEMPOTENCY_HEADER] = alert_id
     if cfg.secret is not None:
         headers[SIGNATURE_HEADER] = sign(cfg.secret.get_secret_value(), timestamp, body)
     return headers
@@ -57,7 +64,8 @@ class WebhookNotifier(Notifier):
     def send(self, message: Message, name: str, cfg: WebhookChannel, ctx: SendContext) -> None:
         subject = f"channel {name} (webhook {mask_url(cfg.url)})"
         body = encode_body(message)
-        headers = build_headers(cfg, body, int(ctx.sent_at.timestamp()))
+        alert_id = str(message.payload.get("alert_id", ""))
+        headers = build_headers(cfg, body, int(ctx.sent_at.timestamp()), alert_id)
         try:
             response = httpx.post(
                 cfg.url, content=body, headers=headers, timeout=cfg.timeout, follow_redirects=False
