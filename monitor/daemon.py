@@ -150,7 +150,7 @@ class Daemon:
     def _requeue_jobs_of(self, names: Sequence[str], r: redis.Redis | None = None) -> int:
         """Requeue the jobs of workers known dead; the count. A Redis outage leaves them to
         the sweep (after it, or at the next start)."""
-        r = r or self.r
+        r = r if r is not None else self.r
         if r is None or not names:
             return 0
         try:
@@ -161,6 +161,8 @@ class Daemon:
             return 0
 
     def stop(self) -> None:
+        if self.r is None:
+            return  # nothing started (open_redis stops a server it started and then failed)
         grace = self.cfg.shutdown_grace
         deadline = Deadline(grace + STOP_SLACK)
         if self.sched is not None and self.sched.running:

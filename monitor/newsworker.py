@@ -10,8 +10,8 @@ losing a job, and logs one line per failed try.
 - No RQ scheduler process: RQ forks one from the worker, a child that outlives a killed worker
   and dies on a Redis error. The daemon's leader moves due retries instead (monitor/retries.py).
 - No pub/sub command channel (see ``subscribe``).
-- A failed try of one of our own errors (a page or channel that failed: NewsmonitorError) is one
-  line naming the job and the error; a real bug keeps its traceback.
+- A failed try for a reason outside our code (a page or channel that failed, a timeout, Redis)
+  is one line naming the job and the error; a real bug keeps its traceback.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from types import TracebackType
 from typing import Any
 
+import redis
 from rq import SimpleWorker
 from rq.exceptions import NoSuchJobError
 from rq.executions import Execution
@@ -42,7 +42,9 @@ log = logging.getLogger("newsmonitor.worker")
 HEARTBEAT_EVERY = 15.0
 # A job whose meta holds this logs its own failed tries (a delivery: with its try count).
 REPORTS_OWN_FAILURES = "nm_reports_own_failures"
-ExcInfo = tuple[type[BaseException] | None, BaseException | None, TracebackType | None]
+# Failures that are not bugs: our own errors (they name their subject), a job that ran out of
+# time, and Redis refusing a write for now (full, read-only, loading).
+EXPECTED = (NewsmonitorError, JobTimeoutException, redis.RedisError)
 
 
 class NewsWorker(SimpleWorker):
@@ -133,7 +135,7 @@ class NewsWorker(SimpleWorker):
         says so in its meta, REPORTS_OWN_FAILURES); a traceback for anything else."""
         error = exc_info[1]
         what = job.description or job.id
-        if not isinstance(error, NewsmonitorError | JobTimeoutException):
+        if not isinstance(error, EXPECTED):
             log.error("%s failed with a bug; %s", what, _next_try(job), exc_info=exc_info)
         elif not job.meta.get(REPORTS_OWN_FAILURES):
             log.warning("%s failed: %s; %s", what, error, _next_try(job))
