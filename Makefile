@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint install bench clean schemas
+.PHONY: run demo test lint install browser bench clean schemas
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,24 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/newsmonitor run $(ARGS)
 
-test: $(STAMP)
+# Sample news the project writes itself, served on 127.0.0.1, alerted with the shipped rules
+# and shown in the console: something to see in the first minute, offline.
+demo: $(STAMP)
+	$(BIN)/newsmonitor demo $(ARGS)
+
+# The browser tests drive Debian's chromium. Installed when missing and apt-get can (as root,
+# or with password-less sudo); otherwise those tests skip and say why.
+browser:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then SUDO=; \
+		elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then SUDO=sudo; \
+		else echo "chromium is not installed and cannot be (not root): browser tests will skip"; exit 0; fi; \
+		echo "installing chromium (Debian package) for the browser tests"; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null \
+			|| echo "chromium could not be installed: browser tests will skip"; \
+	fi
+
+test: $(STAMP) browser
 	$(BIN)/ruff check monitor workers tests bench
 	$(BIN)/mypy
 	$(BIN)/pytest -q $(PYTEST_ARGS)
@@ -42,6 +59,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/latency.py
 	$(BIN)/python bench/soak.py
 	$(BIN)/python bench/apprise_cost.py
+	$(BIN)/python bench/console_memory.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

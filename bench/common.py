@@ -33,6 +33,26 @@ def feed_server() -> Iterator[str]:
             proc.wait(10)
 
 
+@contextmanager
+def counting_hook() -> Iterator[tuple[str, list[int]]]:
+    """A webhook receiver in this process: yields its URL and a one-item list, the number of
+    alerts it received so far."""
+    from tests.servers import LocalHTTPServer, Request, Response
+
+    received = [0]
+
+    def receive(req: Request) -> Response:
+        received[0] += 1
+        return Response(b"ok")
+
+    hook = LocalHTTPServer().start()
+    hook.routes["/hook"] = receive
+    try:
+        yield hook.url("/hook"), received
+    finally:
+        hook.stop()
+
+
 def rss_mb(pid: int | str = "self") -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -44,7 +64,9 @@ RULE = "name: drones\nmatch: {event: attack, count: '>= 100'}\nonce_per: article
 
 
 @contextmanager
-def live_daemon(tmp: str, base: str, hook_url: str, extra: str = "") -> Iterator[subprocess.Popen[bytes]]:
+def live_daemon(
+    tmp: str, base: str, hook_url: str, extra: str = "", health: str = "{enabled: false}"
+) -> Iterator[subprocess.Popen[bytes]]:
     """`newsmonitor run` (embedded Redis in ``tmp``, 2 workers) polling the feed server's live
     feed every second, with one rule that alerts every bench entry to ``hook_url``."""
     rules = Path(tmp) / "rules"
@@ -54,7 +76,7 @@ def live_daemon(tmp: str, base: str, hook_url: str, extra: str = "") -> Iterator
     cfg.write_text(
         f"data_dir: {tmp}/data\nrules: {rules}\n"
         f"feeds:\n  - {{url: '{base}/live.xml', name: live, interval: 1s, backfill: true}}\n"
-        f"channels:\n  hook: {{type: webhook, url: '{hook_url}'}}\nhealth: {{enabled: false}}\n{extra}"
+        f"channels:\n  hook: {{type: webhook, url: '{hook_url}'}}\nhealth: {health}\n{extra}"
     )
     env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
     argv = [sys.executable, "-m", "monitor.cli", "--log-level", "WARNING", "--config", str(cfg), "run", "--workers", "2"]

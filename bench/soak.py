@@ -25,8 +25,7 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 import redis  # noqa: E402
 
-from bench.common import feed_server, live_daemon, rss_mb  # noqa: E402
-from tests.servers import LocalHTTPServer, Request, Response  # noqa: E402
+from bench.common import counting_hook, feed_server, live_daemon, rss_mb  # noqa: E402
 
 RETENTION = 120
 
@@ -52,18 +51,10 @@ def main() -> None:
     parser.add_argument("--entries", type=int, default=20_000)
     parser.add_argument("--rate", type=float, default=25.0)
     args = parser.parse_args()
-    received = [0]
-    hook = LocalHTTPServer().start()
-
-    def receive(req: Request) -> Response:
-        received[0] += 1
-        return Response(b"ok")
-
-    hook.routes["/hook"] = receive
-    with feed_server() as base, tempfile.TemporaryDirectory() as tmp:
+    with counting_hook() as (hook_url, received), feed_server() as base, tempfile.TemporaryDirectory() as tmp:
         sock = Path(tmp) / "data" / "redis.sock"
         rows = []
-        with live_daemon(tmp, base, hook.url("/hook"), f"retention: {{articles: {RETENTION}s, seen: {RETENTION}s}}\n") as daemon:
+        with live_daemon(tmp, base, hook_url, f"retention: {{articles: {RETENTION}s, seen: {RETENTION}s}}\n") as daemon:
             t0 = time.time()
             mem, nkeys = redis_memory(sock)
             print(f"start: daemon+workers RSS {tree_rss(daemon.pid):6.0f} MB  redis {mem:6.1f} MB {nkeys:7} keys", flush=True)
@@ -81,7 +72,6 @@ def main() -> None:
             deadline = time.time() + 120
             while received[0] < args.entries and time.time() < deadline:
                 time.sleep(1)
-    hook.stop()
     half, last = rows[len(rows) // 2 - 1], rows[-1]
     print(f"alerts received: {received[0]} of {args.entries}")
     print(f"half time -> end: RSS {last[2] / half[2]:.2f}x, redis memory {last[3] / half[3]:.2f}x, "

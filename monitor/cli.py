@@ -32,6 +32,8 @@ COMMAND_MODULES = (
     "monitor.commands.feeds",
     "monitor.commands.status",
     "monitor.commands.config",
+    "monitor.commands.console",
+    "monitor.commands.demo",
 )
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 GLOBAL_DEFAULTS = {"config": None, "log_level": "INFO", "log_format": "text"}

@@ -252,6 +252,31 @@ class HealthConfig(_Frozen):
     port: int = Field(default=9464, ge=0, le=65535)  # 0: any free port (tests)
 
 
+class ConsoleConfig(_Frozen):
+    """The web console on the health listener. Without a token it is read-only: saving a rule
+    or retrying a delivery needs ``Authorization: Bearer <token>``."""
+
+    enabled: bool = True
+    token: SecretStr | None = None
+    # Host names the console answers to; empty: loopback names when the listener is on
+    # loopback (a web page's DNS-rebinding trick cannot read it), any name otherwise.
+    allowed_hosts: list[str] = Field(default_factory=list)
+    test_since: Duration = 3 * 86400.0  # the rule editor tests against articles this recent
+    test_limit: int = Field(default=2000, ge=1)  # ... at most this many, newest first
+
+    @field_validator("token", mode="before")
+    @classmethod
+    def _empty_is_none(cls, v: Any) -> Any:
+        return None if v == "" else v  # ``token: "${CONSOLE_TOKEN:-}"``: read-only when unset
+
+    @field_validator("token")
+    @classmethod
+    def _long_enough(cls, v: SecretStr | None) -> SecretStr | None:
+        if v is not None and len(v.get_secret_value()) < 8:
+            raise ValueError("the console token must be at least 8 characters")
+        return v
+
+
 class Config(_Frozen):
     # Secrets (passwords, Apprise URLs) must not ride along in a ValidationError's text, which
     # is chained to every ConfigError and printed with its traceback at --log-level DEBUG.
@@ -268,6 +293,7 @@ class Config(_Frozen):
     polling: PollingConfig = Field(default_factory=PollingConfig)
     retention: RetentionConfig = Field(default_factory=RetentionConfig)
     health: HealthConfig = Field(default_factory=HealthConfig)
+    console: ConsoleConfig = Field(default_factory=ConsoleConfig)
     workers: int | None = Field(default=None, ge=1)
     job_timeout: Duration = 300.0
     # On SIGINT/SIGTERM, running jobs get this long to finish; then their workers are killed

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from monitor import keys, metrics
 from monitor.claims import by_priority
 from monitor.config import Config
+from monitor.console.app import console_routes
 from monitor.embedded_redis import EmbeddedRedis
 from monitor.errors import ConfigError
 from monitor.feedlist import all_feeds
@@ -31,16 +33,17 @@ from monitor.health import HealthServer, start_health_server
 from monitor.leader import Leadership
 from monitor.outage import is_outage
 from monitor.polling import Poller
-from monitor.redisconn import connect_once, open_redis
+from monitor.redisconn import as_str, connect_once, open_redis
 from monitor.retention import trim
 from monitor.retries import DueRetries
 from monitor.rules.model import RuleSet
 from monitor.rules.watch import RulesWatcher
 from monitor.scheduler import Periodic, build_scheduler
 from monitor.silence import check_silent_feeds
-from monitor.stopping import INTERRUPTED, Deadline, StartupInterrupted, StopSignals, exit_bounded
+from monitor.stopping import INTERRUPTED, Deadline, StartupInterrupted, StopSignals
 from monitor.supervisor import WorkerSpec, WorkerSupervisor
 from monitor.sweep import forget_workers, sweep
+from monitor.welcome import waiting_line
 from workers.context import make_queue
 from workers.digest import flush_due_digests
 from workers.fetch import make_client
@@ -86,7 +89,7 @@ def run_daemon(cfg: Config, opts: RunOptions) -> int:
     finally:
         signals.started()  # a signal during the stop cuts it short, never interrupts it
         daemon.stop()
-    return exit_bounded(code)
+    return code
 
 
 class Daemon:
@@ -139,6 +142,8 @@ class Daemon:
             "no" if self.opts.no_workers else self.opts.workers,
             "embedded" if self.embedded else "external",
         )
+        known = {as_str(u) for u in r.smembers(keys.feeds_known())}
+        log.info(waiting_line(list(poller.feeds.values()), len(watcher.ruleset or ()), known))
 
     def supervise(self) -> None:
         """Until a stop signal: reap, report and respawn workers (from this, the main thread:
@@ -169,6 +174,10 @@ class Daemon:
             self.sched.shutdown(wait=False)
         if self.poller is not None:
             self.poller.stop()
+        # The HTTP server (health, console) may give open connections a few seconds: it stops
+        # alongside the workers' grace, not after it.
+        http_stop = threading.Thread(target=self._stop_http, name="http-stop", daemon=True)
+        http_stop.start()
         log.info("stopping: polling stopped; running jobs get up to %.0fs", grace)
         requeued = 0
         with self._stop_client() as quick:
@@ -177,12 +186,15 @@ class Daemon:
                 requeued = self._requeue_jobs_of(killed, quick)
             if self.poller is not None:
                 self.poller.wait(0 if self.signals.force.is_set() else deadline.left())
-            if self.health is not None:
-                self.health.shutdown()
+            http_stop.join(deadline.left(floor=0.5))
             if self.leadership is not None:
                 self.leadership.release(quick)
         self._close()
         log.info("stopped%s", f"; {requeued} job(s) requeued" if requeued else "")
+
+    def _stop_http(self) -> None:
+        if self.health is not None:
+            self.health.shutdown()
 
     @contextlib.contextmanager
     def _stop_client(self) -> Iterator[redis.Redis | None]:
@@ -264,12 +276,16 @@ def _quiet_in_outage(func: Callable[[], object]) -> Callable[[], object]:
 
 
 def _start_health(r: redis.Redis, cfg: Config) -> HealthServer | None:
-    """/healthz and /metrics; a port in use is logged, not fatal (a second daemon on one
-    machine, e.g. a standby, must still run)."""
+    """/healthz, /metrics and the console; a port in use is logged, not fatal (a second daemon
+    on one machine, e.g. a standby, must still run)."""
     if not cfg.health.enabled:
         return None
+    routes = console_routes(r, cfg, cfg.health.host) if cfg.console.enabled else []
     try:
-        return start_health_server(r, cfg.health.host, cfg.health.port)
+        server = start_health_server(r, cfg.health.host, cfg.health.port, routes)
     except ConfigError as exc:
-        log.error("%s; running without /healthz and /metrics", exc)
+        log.error("%s; running without /healthz, /metrics and the console", exc)
         return None
+    if cfg.console.enabled:
+        log.info("console on %s/", server.url)
+    return server

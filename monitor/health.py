@@ -1,4 +1,5 @@
-"""``GET /healthz`` and ``GET /metrics`` over HTTP, served from a daemon thread.
+"""``GET /healthz`` and ``GET /metrics`` over HTTP, served from a daemon thread; the console
+(monitor/console) shares the listener.
 
 Every request reads Redis afresh, nothing is cached: the answer is about now, and counters that
 workers on other machines added are in it. A Redis that does not answer gives 503 once the
@@ -10,16 +11,19 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
+from collections.abc import Sequence
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import redis
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
 
-from monitor.errors import ConfigError
 from monitor.exposition import CONTENT_TYPE, render_metrics
 from monitor.queues import count_workers, queue_stats
+from monitor.webserver import WebServer
 
 log = logging.getLogger("newsmonitor.health")
 
@@ -37,66 +41,50 @@ def health(r: redis.Redis) -> tuple[int, dict[str, Any]]:
     return HTTPStatus.OK, {"status": "ok", "redis": "ok", "workers": workers, "queues": queues}
 
 
-class HealthServer(ThreadingHTTPServer):
-    daemon_threads = True
+def health_routes(r: redis.Redis) -> list[BaseRoute]:
+    """``GET /healthz`` and ``GET /metrics``; their bodies and content types are fixed (scrapers
+    and probes depend on them). Sync handlers: Starlette runs them in its thread pool."""
 
-    def __init__(self, r: redis.Redis, host: str, port: int) -> None:
-        super().__init__((host, port), _Handler)
-        self.redis = r
+    def healthz(request: Request) -> Response:
+        status, body = health(r)
+        return _reply(status, JSON_TYPE, json.dumps(body).encode())
 
-    @property
-    def url(self) -> str:
-        host, port = self.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def shutdown(self) -> None:
-        """Stop serving and release the port (the Redis client is the caller's)."""
-        super().shutdown()
-        self.server_close()
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: HealthServer
-
-    def do_GET(self) -> None:
-        path = self.path.split("?", 1)[0]
-        if path == "/healthz":
-            status, body = health(self.server.redis)
-            self._reply(status, JSON_TYPE, json.dumps(body).encode())
-        elif path == "/metrics":
-            self._metrics()
-        else:
-            self._reply(
-                HTTPStatus.NOT_FOUND, "text/plain", b"not found: try /healthz or /metrics\n"
-            )
-
-    def _metrics(self) -> None:
+    def metrics(request: Request) -> Response:
         try:
-            text = render_metrics(self.server.redis)
+            text = render_metrics(r)
         except (redis.RedisError, OSError) as exc:
             message = f"metrics unavailable: redis: {exc}\n".encode()
-            self._reply(HTTPStatus.SERVICE_UNAVAILABLE, "text/plain", message)
-            return
-        self._reply(HTTPStatus.OK, CONTENT_TYPE, text)
+            return _reply(HTTPStatus.SERVICE_UNAVAILABLE, "text/plain", message)
+        return _reply(HTTPStatus.OK, CONTENT_TYPE, text)
 
-    def _reply(self, status: int, content_type: str, body: bytes) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        log.debug("%s %s", self.address_string(), format % args)
+    return [Route("/healthz", healthz), Route("/metrics", metrics)]
 
 
-def start_health_server(r: redis.Redis, host: str, port: int) -> HealthServer:
+def _reply(status: int, content_type: str, body: bytes) -> Response:
+    # The type as given (Starlette would add a charset to text/* types).
+    return Response(body, status, headers={"Content-Type": content_type})
+
+
+def _not_found(request: Request, exc: Exception) -> Response:
+    return _reply(HTTPStatus.NOT_FOUND, "text/plain", b"not found: try /healthz or /metrics\n")
+
+
+class HealthServer(WebServer):
+    """/healthz and /metrics, plus whatever else shares the listener (the console)."""
+
+    def __init__(
+        self, r: redis.Redis, host: str, port: int, routes: Sequence[BaseRoute] = ()
+    ) -> None:
+        app = Starlette(routes=[*health_routes(r), *routes], exception_handlers={404: _not_found})
+        super().__init__(app, host, port)
+        self.redis = r
+
+
+def start_health_server(
+    r: redis.Redis, host: str, port: int, routes: Sequence[BaseRoute] = ()
+) -> HealthServer:
     """Serve in a daemon thread; port 0 picks a free one (see ``server.url``)."""
-    try:
-        server = HealthServer(r, host, port)
-    except OSError as exc:
-        raise ConfigError(f"health {host}:{port}", f"cannot listen: {exc.strerror or exc}") from exc
-    thread = threading.Thread(target=server.serve_forever, name="health-http", daemon=True)
-    thread.start()
+    server = HealthServer(r, host, port, routes)
+    server.start()
     log.info("health and metrics on %s/healthz and /metrics", server.url)
     return server

@@ -264,3 +264,48 @@ def feeds_due() -> str:
 def feeds_added() -> str:
     """Hash: feed URL -> JSON of a feed added at run time (`feeds add`, `feeds import`)."""
     return f"{PREFIX}:feeds:added"
+
+
+# --- alerts as the console shows them (monitor/alertstore.py) ------------------------------
+ALERTS_MAX = 10_000  # the alert indexes keep the newest this many (and nothing past retention)
+HITS_DAYS = 30  # per-rule daily alert counters live this long: the console's sparklines
+
+
+def alert(alert_id: str) -> str:
+    """String: the alert as JSON (without the article text), kept for the retention window."""
+    return f"{PREFIX}:alert:{alert_id}"
+
+
+def alerts_index() -> str:
+    """Sorted set: alert id -> when it was made."""
+    return f"{PREFIX}:alerts"
+
+
+def rule_alerts(rule: str) -> str:
+    """Sorted set: alert id -> when it was made, for one rule (the console's rule filter)."""
+    return f"{PREFIX}:alerts:rule:{_rid(rule)}"
+
+
+def alert_deliveries(alert_id: str) -> str:
+    """Hash: channel -> JSON of where the alert's delivery stands (held, queued, sent, ...)."""
+    return f"{PREFIX}:alert:{alert_id}:deliveries"
+
+
+def rule_hits(rule: str, day: str) -> str:
+    """String counter: the rule's alerts on ``day`` (YYYY-MM-DD, UTC); lives HITS_DAYS days."""
+    return f"{PREFIX}:hits:{_rid(rule)}:{day}"
+
+
+def rules_last_fired() -> str:
+    """Hash: rule name -> when it last alerted (Unix seconds)."""
+    return f"{PREFIX}:rules:fired"
+
+
+def stories_index() -> str:
+    """Sorted set: story id -> when an article last joined it, for listing stories."""
+    return f"{PREFIX}:stories"
+
+
+def story_articles(story_id: str) -> str:
+    """Sorted set: article id -> when it joined the story."""
+    return f"{PREFIX}:story:{story_id}:articles"

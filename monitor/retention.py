@@ -15,6 +15,10 @@ from monitor import keys
 
 
 def trim(r: redis.Redis, retention_s: float, now: float | None = None) -> int:
-    """Drop index entries older than the retention window; returns how many."""
+    """Drop index entries older than the retention window; returns how many. (The alert
+    indexes are also trimmed when written; this covers a system that stopped alerting.)"""
     now = time.time() if now is None else now
-    return int(r.zremrangebyscore(keys.articles_index(), 0, now - retention_s))
+    dropped = 0
+    for index in (keys.articles_index(), keys.alerts_index()):
+        dropped += int(r.zremrangebyscore(index, 0, now - retention_s))
+    return dropped

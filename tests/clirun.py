@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,3 +25,19 @@ def run_cli(*argv: str, cwd: Path = ROOT, timeout: float = 60) -> subprocess.Com
     return subprocess.run(
         [*CLI, *argv], cwd=cwd, env=user_env(), capture_output=True, text=True, timeout=timeout
     )
+
+
+def start_cli(
+    argv: Sequence[str], log: Path, cwd: Path = ROOT, env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    """The command in the background, stdout and stderr in ``log``; the environment is
+    ``user_env()`` unless ``env`` is given, so a command never finds a Redis the test did not
+    choose."""
+    with log.open("wb") as out:
+        return subprocess.Popen(
+            [*CLI, *argv],
+            cwd=cwd,
+            env=user_env() if env is None else env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )

@@ -66,3 +66,43 @@ def smtp_server() -> Iterator[SMTPSink]:
     server = SMTPSink().start()
     yield server
     server.stop()
+
+
+# --- a real browser: Playwright's driver with Debian's chromium (make test installs it) ------
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def chromium_path() -> Path | None:
+    for candidate in (os.environ.get("NEWSMONITOR_CHROMIUM"), "/usr/bin/chromium"):
+        if candidate and Path(candidate).exists():
+            return Path(candidate)
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """A headless Chromium; skipped, saying why, only when it cannot be had."""
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')"
+    )
+    path = chromium_path()
+    if path is None:
+        pytest.skip(
+            "chromium is not installed and `make test` could not install it "
+            "(apt-get install chromium needs root); set NEWSMONITOR_CHROMIUM to a Chromium binary"
+        )
+    with sync_api.sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=str(path), args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()

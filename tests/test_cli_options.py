@@ -26,6 +26,8 @@ COMMANDS = {
     "newsmonitor rules schema": ["rules", "schema"],
     "newsmonitor config": ["config", "schema"],
     "newsmonitor config schema": ["config", "schema"],
+    "newsmonitor console": ["console"],
+    "newsmonitor demo": ["demo"],
     "newsmonitor backtest": ["backtest", "--since", "7d"],
     "newsmonitor deliveries": ["deliveries"],
     "newsmonitor deliveries retry": ["deliveries", "retry", "--all"],

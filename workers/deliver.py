@@ -33,7 +33,7 @@ from rq import Callback, Queue, Retry, get_current_job
 from rq.exceptions import DuplicateJobError
 from rq.job import Job
 
-from monitor import keys, metrics
+from monitor import alertstore, keys, metrics
 from monitor.config import Config
 from monitor.errors import DeliveryError, PermanentDeliveryError
 from monitor.locks import LockOwner, release_lock, try_lock
@@ -52,6 +52,7 @@ DELIVERY_RESULT_TTL = 500
 # under a live sender, and frees itself soon after a dead one.
 LOCK_MARGIN = 30
 META_TRIES = "tries"
+META_STATE_TTL = "state_ttl"  # how long the alert's delivery state is kept (the retention)
 
 
 def now_utc() -> datetime:
@@ -74,20 +75,29 @@ def enqueue_delivery(
     """
     data = alert.to_dict() if isinstance(alert, Alert) else alert
     retries = cfg.delivery.retries
+    state_ttl = cfg.retention.lifetimes().articles
     options: dict[str, Any] = {
         "job_id": job_id or keys.delivery_job_id(data["id"], channel),
         "retry": Retry(max=retries, interval=cfg.delivery.backoff or 0) if retries else None,
         "on_failure": Callback(on_delivery_failure),
         "job_timeout": int(cfg.job_timeout),
-        "meta": {META_TRIES: retries + 1, REPORTS_OWN_FAILURES: True},
+        "meta": {META_TRIES: retries + 1, META_STATE_TTL: state_ttl, REPORTS_OWN_FAILURES: True},
         "description": f"deliver {data['id']} to {channel}",
         # A failed job holds the alert and its traceback; the dead-letter list keeps what
         # matters, so the job itself need not outlive the retention window.
         "failure_ttl": cfg.retention.lifetimes().articles,
         "result_ttl": min(DELIVERY_RESULT_TTL, cfg.retention.lifetimes().articles),
     }
+    ids = alertstore.delivery_ids(data)
     if pipeline is not None:
+        # A replay or a digest: "queued" in the enqueue's own transaction.
+        alertstore.set_delivery_state(pipeline, ids, channel, alertstore.QUEUED, ttl=state_ttl)
         return queue.enqueue(deliver, data, channel, pipeline=pipeline, **options)
+    # Before the enqueue, and only if nothing is recorded: the job may run (and be "sent")
+    # before this call returns, or be a copy of one that already did.
+    alertstore.set_delivery_state(
+        queue.connection, ids, channel, alertstore.QUEUED, only_if_new=True, ttl=state_ttl
+    )
     try:
         return queue.enqueue(deliver, data, channel, unique=True, **options)
     except DuplicateJobError:
@@ -112,7 +122,7 @@ def deliver(alert: dict[str, Any], channel: str) -> dict[str, Any]:
     try:
         status = deliver_alert(conn, model, channel, current_config(), attempt, current_owner())
     except PermanentDeliveryError as exc:
-        record_failure(conn, alert, channel, exc, attempt)
+        record_failure(conn, alert, channel, exc, attempt, state_ttl(job))
         status = "dead"
     else:
         lag = metrics.lag_since(model.article.published) if status == "sent" else None
@@ -147,7 +157,18 @@ def deliver_alert(
         conn.set(sent_key, at, ex=cfg.retention.lifetimes().sent)
     finally:
         release_lock(conn, lock_key, token)
-    record_delivery(conn, _delivery(alert.to_dict(), channel, True, attempt, at))
+    data = alert.to_dict()
+    with conn.pipeline() as pipe:
+        record_delivery(pipe, _delivery(data, channel, True, attempt, at))
+        alertstore.set_delivery_state(
+            pipe,
+            alertstore.delivery_ids(data),
+            channel,
+            alertstore.SENT,
+            attempt=attempt,
+            ttl=cfg.retention.lifetimes().articles,
+        )
+        pipe.execute()
     log.info("alert %s (rule %s) sent to %s", alert.id, alert.rule, channel)
     return "sent"
 
@@ -176,6 +197,15 @@ def on_delivery_failure(
     attempt = attempt_number(job)
     error = exc if exc is not None else (exc_type or RuntimeError)("unknown failure")
     if job.retries_left:
+        alertstore.set_delivery_state(
+            connection,
+            alertstore.delivery_ids(alert),
+            channel,
+            alertstore.RETRYING,
+            attempt=attempt,
+            error=_describe(error),
+            ttl=state_ttl(job),
+        )
         log.warning(
             "delivery of %s to %s failed (try %d of %d), will retry: %s",
             alert.get("id"),
@@ -188,7 +218,14 @@ def on_delivery_failure(
         return
     if not is_transient(error):  # not the channel, Redis or a dead worker: our own bug
         metrics.record_job_failed(connection, job.origin)
-    record_failure(connection, alert, channel, error, attempt)
+    record_failure(connection, alert, channel, error, attempt, state_ttl(job))
+
+
+def state_ttl(job: Job | None) -> int:
+    """The retention the delivery was enqueued with (a job from before it was recorded: the
+    default)."""
+    meta = job.meta if job is not None else {}
+    return int(meta.get(META_STATE_TTL) or keys.ARTICLE_TTL)
 
 
 def _describe(error: BaseException) -> str:
@@ -220,7 +257,12 @@ def record_delivery(conn: redis.Redis | Pipeline, delivery: Delivery) -> None:
 
 
 def record_failure(
-    conn: redis.Redis, alert: dict[str, Any], channel: str, error: BaseException, attempts: int
+    conn: redis.Redis,
+    alert: dict[str, Any],
+    channel: str,
+    error: BaseException,
+    attempts: int,
+    ttl: int = keys.ARTICLE_TTL,
 ) -> None:
     """A delivery that failed for good: into the dead-letter list and the deliveries log."""
     at, text = now_utc().isoformat(), _describe(error)
@@ -237,6 +279,15 @@ def record_failure(
         pipe.lpush(keys.dead_letters(), json.dumps(letter, ensure_ascii=False))
         pipe.ltrim(keys.dead_letters(), 0, keys.DEAD_LETTER_MAX - 1)
         record_delivery(pipe, _delivery(alert, channel, False, attempts, at, text))
+        alertstore.set_delivery_state(
+            pipe,
+            alertstore.delivery_ids(alert),
+            channel,
+            alertstore.DEAD,
+            attempt=attempts,
+            error=text,
+            ttl=ttl,
+        )
         pipe.execute()
     metrics.record_delivery(conn, "dead")
     log.error(

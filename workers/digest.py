@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 
 import redis
 
-from monitor import keys
+from monitor import alertstore, keys
 from monitor.config import Config
 from monitor.models import Alert
 from monitor.redisconn import as_str
@@ -50,6 +50,10 @@ def hold_for_digest(
     with r.pipeline() as pipe:
         pipe.rpush(keys.digest_items(rule.name), json.dumps(alert.to_dict()))
         pipe.zadd(keys.digests_due(), {rule.name: due_at(rule, now)}, nx=True)
+        for channel in rule.notify:
+            alertstore.set_delivery_state(
+                pipe, [alert.id], channel, alertstore.HELD, ttl=life.articles
+            )
         pipe.execute()
     return True
 

@@ -24,7 +24,7 @@ import httpx
 import redis
 from rq import Callback, get_current_job
 
-from monitor import keys, metrics
+from monitor import alertstore, keys, metrics
 from monitor.config import Config
 from monitor.dedup import ENTRY_FAILURE_CALLBACK, ENTRY_JOB, ENTRY_RESULT_TTL
 from monitor.errors import NewsmonitorError
@@ -43,6 +43,7 @@ from workers.digest import hold_for_digest
 from workers.fetch import make_client
 from workers.langdetect import detect_language
 from workers.liveblog import update_article
+from workers.render import describe_event
 from workers.stories import Story, assign_story
 
 log = logging.getLogger("newsmonitor.job")
@@ -113,6 +114,7 @@ def alert_on(r: redis.Redis, cfg: Config, article: Article) -> list[tuple[str, D
             continue
         metrics.record_alert(r, rule.name)
         alert = build_alert(rule, m, article, story, d)
+        alertstore.record_alert(r, alert, [describe_event(e) for e in alert.events], life)
         if d.action == "digest":
             hold_for_digest(r, rule, alert, time.time(), life)
             continue

@@ -112,6 +112,17 @@ def _index(
         pipe.expire(key, ttl)
 
 
+def _list(
+    pipe: redis.client.Pipeline, story_id: str, article_id: str, ttl: int, now: float
+) -> None:
+    """Which stories there are and which articles each holds, for people to browse (the
+    console); a re-read article keeps the time it first joined."""
+    pipe.zadd(keys.story_articles(story_id), {article_id: now}, nx=True)
+    pipe.zadd(keys.stories_index(), {story_id: now})
+    pipe.zremrangebyscore(keys.stories_index(), 0, now - ttl)
+    pipe.expire(keys.stories_index(), ttl)
+
+
 def _counts(article: Article) -> dict[str, int]:
     out: dict[str, int] = {}
     for e in article.events:
@@ -148,10 +159,12 @@ def assign_story(
                     pipe.hset(keys.story_counts(story_id), t, c)
             pipe.set(keys.article_story(article.id), story_id, ex=life.articles)
             _index(pipe, story_id, sk, sigs, life.stories, now)
+            _list(pipe, story_id, article.id, life.stories, now)
             for k in (
                 keys.story(story_id),
                 keys.story_sources(story_id),
                 keys.story_counts(story_id),
+                keys.story_articles(story_id),
             ):
                 pipe.expire(k, life.stories)
             pipe.hget(keys.story(story_id), "first_article")

@@ -7,6 +7,7 @@ import os
 
 from monitor.config import load_config
 from monitor.daemon import RunOptions, run_daemon
+from monitor.stopping import exit_bounded
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,unused-ignore]
@@ -28,4 +29,6 @@ def cmd_run(args: argparse.Namespace) -> int:
         log_level=args.log_level,
         log_format=args.log_format,
     )
-    return run_daemon(cfg, opts)
+    # The process ends here: threads a stop left behind (a poll stuck in a slow read) must not
+    # hold it (monitor/stopping.py).
+    return exit_bounded(run_daemon(cfg, opts))
