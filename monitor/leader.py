@@ -61,5 +61,5 @@ class Leadership:
     def release(self, r: redis.Redis | None = None) -> None:
         """Hand over at once (on ``r``, if the caller must not wait out an outage)."""
         with contextlib.suppress(redis.RedisError, OSError):  # else it expires on its own
-            release_lock(r or self.r, keys.leader(), self.id)
+            release_lock(r if r is not None else self.r, keys.leader(), self.id)
         self._leader.clear()
