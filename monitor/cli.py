@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import signal
 import sys
 from collections.abc import Iterator, Sequence
 from importlib.metadata import PackageNotFoundError, version
@@ -120,12 +121,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    from monitor.logs import setup_logging
-
-    setup_logging(args.log_level, args.log_format)
+    # Until a command installs its own handlers, SIGTERM stops like Ctrl-C: with exit 130
+    # and the cleanups of ``finally`` blocks, not the default silent death mid-import.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        from monitor.logs import setup_logging
+
+        setup_logging(args.log_level, args.log_format)
         return int(args.func(args) or 0)
     except NewsmonitorError as exc:
         logging.getLogger("newsmonitor").debug("fatal", exc_info=True)
@@ -142,6 +146,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 if __name__ == "__main__":

@@ -296,6 +296,9 @@ class Config(_Frozen):
     console: ConsoleConfig = Field(default_factory=ConsoleConfig)
     workers: int | None = Field(default=None, ge=1)
     job_timeout: Duration = 300.0
+    # On SIGINT/SIGTERM, running jobs get this long to finish; then their workers are killed
+    # and the jobs requeued. The stop is over within shutdown_grace + 5 s.
+    shutdown_grace: Delay = 10.0  # 0: kill busy workers at once (their jobs are requeued)
     source: SkipJsonSchema[str] = Field(default="(defaults)", exclude=True)
 
     @model_validator(mode="after")

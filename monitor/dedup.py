@@ -21,7 +21,7 @@ from monitor.config import DEFAULT_PAGE_RETRIES
 from monitor.models import Entry
 from monitor.redisconn import as_str
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("newsmonitor.poll")
 
 ENTRY_JOB = "workers.jobs.process_entry"
 # Named, not imported: the queue calls it in the worker (workers/retries.py says what it does).
@@ -99,6 +99,8 @@ def enqueue_entry_once(
             pipe.execute()
         except redis.WatchError:
             return False  # another poller took it between our check and EXEC
+    kind = "update of" if "\0" in identity else "new entry"
+    log.info("enqueued %s %s (%s): %s", kind, entry.link, entry.feed_name, entry.title or "")
     return True
 
 

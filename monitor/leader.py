@@ -46,8 +46,8 @@ class Leadership:
             held = bool(self.r.eval(_RENEW, 1, keys.leader(), self.id, self.ttl))
             if not held:
                 held = bool(self.r.set(keys.leader(), self.id, nx=True, ex=self.ttl))
-        except redis.RedisError as exc:
-            log.warning("leader check failed (%s); not polling until Redis answers", exc)
+        except redis.RedisError as exc:  # an outage: logged once by monitor/outage.py
+            log.debug("leader check failed: %s", exc)
             held = False
         if held != self.is_leader:
             log.info(
@@ -58,7 +58,8 @@ class Leadership:
         (self._leader.set if held else self._leader.clear)()
         return held
 
-    def release(self) -> None:
-        with contextlib.suppress(redis.RedisError):  # else it expires on its own
-            release_lock(self.r, keys.leader(), self.id)
+    def release(self, r: redis.Redis | None = None) -> None:
+        """Hand over at once (on ``r``, if the caller must not wait out an outage)."""
+        with contextlib.suppress(redis.RedisError, OSError):  # else it expires on its own
+            release_lock(r if r is not None else self.r, keys.leader(), self.id)
         self._leader.clear()

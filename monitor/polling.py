@@ -16,7 +16,7 @@ import threading
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 
 import httpx
 import redis
@@ -26,6 +26,7 @@ from monitor import feedstate, keys, metrics
 from monitor.config import Config
 from monitor.leader import Leadership
 from monitor.models import Feed
+from monitor.outage import is_outage
 from monitor.pacing import Pacing, next_delay
 from monitor.poller import PollResult, poll_feed
 from monitor.redisconn import as_str
@@ -87,6 +88,8 @@ class Poller:
         self._hosts: Counter[str] = Counter()
         self._lock = threading.Lock()
         self._pool = ThreadPoolExecutor(cfg.polling.threads, thread_name_prefix="poll")
+        self._running: set[Future[PollResult | None]] = set()
+        self._stopped = False
 
     def set_feeds(self, feeds: Iterable[Feed]) -> None:
         """The feeds to poll; a new one is due now, a removed one leaves the timetable."""
@@ -102,16 +105,23 @@ class Poller:
 
     def tick(self, now: float | None = None) -> int:
         """Start the polls that are due; returns how many started."""
-        if not self.leadership.is_leader:
+        if not self.leadership.is_leader or self._stopped:
             return 0
         now = time.time() if now is None else now
         started = 0
         for raw in self.r.zrangebyscore(keys.feeds_due(), 0, now):
             feed = self.feeds.get(as_str(raw))
             if feed is not None and self._claim(feed, now):
-                self._pool.submit(self._poll, feed)
+                future = self._pool.submit(self._poll, feed)
+                with self._lock:
+                    self._running.add(future)
+                future.add_done_callback(self._done)
                 started += 1
         return started
+
+    def _done(self, future: Future[PollResult | None]) -> None:
+        with self._lock:
+            self._running.discard(future)
 
     def _claim(self, feed: Feed, now: float) -> bool:
         host = host_of(feed.url)
@@ -137,7 +147,9 @@ class Poller:
             result = poll_feed(self.r, self.queue, self.client, feed, self.cfg)
             self._after(feed, result)
             return result
-        except Exception:  # a poll must never kill its thread; the feed stays scheduled
+        except Exception as exc:  # a poll must never kill its thread; the feed stays scheduled
+            if is_outage(exc):  # Redis is away (logged once): the feed stays due
+                return None
             log.exception("poll of %s crashed; retrying at the next interval", feed.url)
             metrics.record_poll(self.r, "error")
             feedstate.schedule(self.r, feed.url, time.time() + self.pacing.default_interval)
@@ -166,5 +178,18 @@ class Poller:
         if failing:
             self.r.zadd(keys.feeds_due(), dict.fromkeys(failing, now), xx=True)
 
+    def stop(self) -> None:
+        """No new polls; those in flight go on (see ``wait``)."""
+        self._stopped = True
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def wait(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds for the polls in flight; True if none is left.
+        One stuck in a slow read is abandoned: its thread ends with the process."""
+        with self._lock:
+            running = set(self._running)
+        return not wait(running, timeout).not_done
+
     def shutdown(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        self.stop()
+        self.wait(timeout=60.0)

@@ -16,20 +16,38 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from monitor.config import Config
 from monitor.embedded_redis import EmbeddedRedis
 from monitor.errors import ConfigError
+from monitor.outage import PROCESS_OUTAGE, outage_retry
 from monitor.redisowner import ROLE_COMMAND, read_holder
 
 
-def connect(url: str) -> redis.Redis:
-    client = redis.Redis.from_url(url, health_check_interval=30)
+def connect(url: str, *, forever: bool = False) -> redis.Redis:
+    """A client that rides out Redis outages (monitor/outage.py): a few quick retries, or with
+    ``forever`` (workers) until Redis is back. The first PING only retries a few times, so a
+    wrong URL is an error at start, not a hang."""
+    client = redis.Redis.from_url(
+        url, health_check_interval=30, retry=outage_retry(PROCESS_OUTAGE, forever=False)
+    )
     try:
         client.ping()
     except (redis.RedisError, OSError) as exc:
         raise ConfigError(url, f"cannot reach Redis: {exc}", retryable=True) from exc
+    if forever:
+        client.set_retry(outage_retry(PROCESS_OUTAGE, forever=True))
     return client
+
+
+def connect_once(url: str, timeout: float = 1.0) -> redis.Redis:
+    """A client that never waits out an outage: for the last steps of a stop, which must end
+    within their bound whether Redis answers or not."""
+    return redis.Redis.from_url(
+        url, socket_timeout=timeout, socket_connect_timeout=timeout, retry=Retry(NoBackoff(), 0)
+    )
 
 
 def open_redis(

@@ -4,8 +4,13 @@ RQ notices an abandoned job only after the job's timeout plus 60 s, sweeps its r
 10 minutes, and then requeues only jobs with retries left. A worker process that is SIGKILLed
 (or whose machine dies) mid-job would leave its entry unprocessed for that long, or forever.
 Every newsmonitor worker keeps a short-lived liveness key fresh from a thread; this sweep
-requeues every started job whose worker's key is gone. Jobs are idempotent, so requeueing one
+requeues every started job whose worker's key is gone, and gives back the jobs such a worker
+had claimed but not yet started (monitor/claims.py). Jobs are idempotent, so requeueing one
 that was in fact nearly done costs a repeat, never a duplicate alert.
+
+A Redis that restarted less than ALIVE_TTL ago may have lost liveness keys that live workers
+have not yet written again (AOF keeps up to a second less), so the sweep waits that long after
+a restart rather than take a live worker for dead.
 """
 
 from __future__ import annotations
@@ -16,16 +21,19 @@ import threading
 from collections.abc import Iterable
 
 import redis
-from rq import Queue
+from rq import Queue, Worker
 from rq.defaults import DEFAULT_FAILURE_TTL
 from rq.exceptions import NoSuchJobError
-from rq.executions import Execution
+from rq.executions import WORKER_EXECUTIONS_KEY_TEMPLATE, Execution
 from rq.job import Job, JobStatus
 from rq.registry import StartedJobRegistry
 from rq.results import Result
 from rq.serializers import JSONSerializer
+from rq.worker_registration import REDIS_WORKER_KEYS, WORKERS_BY_QUEUE_KEY
 
 from monitor import keys, metrics
+from monitor.claims import put_back_claims
+from monitor.redisconn import as_str
 from workers.context import make_queue
 
 log = logging.getLogger("newsmonitor.sweep")
@@ -35,23 +43,97 @@ MAX_REQUEUES = 3
 META_REQUEUES = "nm_requeues"
 
 
+def mark_alive(r: redis.Redis, worker_name: str) -> None:
+    """This worker process is alive (for ALIVE_TTL) and may hold claimed jobs."""
+    with r.pipeline() as pipe:
+        pipe.set(keys.worker_alive(worker_name), 1, ex=keys.ALIVE_TTL)
+        pipe.sadd(keys.workers(), worker_name)
+        pipe.execute()
+
+
 def keep_alive(r: redis.Redis, worker_name: str, stop: threading.Event) -> threading.Thread:
-    """Start the thread that marks this worker process alive until ``stop`` is set."""
+    """Mark this worker alive now, and from a thread until ``stop`` is set."""
+    mark_alive(r, worker_name)
 
     def run() -> None:
-        while True:
+        while not stop.wait(ALIVE_REFRESH):
             try:
-                r.set(keys.worker_alive(worker_name), 1, ex=keys.ALIVE_TTL)
+                mark_alive(r, worker_name)
             except redis.RedisError as exc:
                 log.debug("liveness refresh failed: %s", exc)
-            if stop.wait(ALIVE_REFRESH):
-                break
         with contextlib.suppress(redis.RedisError):
             r.delete(keys.worker_alive(worker_name))
 
     thread = threading.Thread(target=run, name=f"alive-{worker_name}", daemon=True)
     thread.start()
     return thread
+
+
+def retire(r: redis.Redis, worker_name: str, queue_names: Iterable[str]) -> list[str]:
+    """A worker that leaves: no longer alive or listed. A job it had claimed but not started
+    (a stop signal between the two) goes back to its queue now; returns their ids."""
+    names = list(queue_names)
+    queues, started = _queues_and_started(r, names)
+    back = put_back_claims(r, worker_name, queues, started)
+    with r.pipeline() as pipe:
+        pipe.delete(keys.worker_alive(worker_name))
+        pipe.srem(keys.workers(), worker_name)
+        pipe.execute()
+    return back
+
+
+def forget_workers(r: redis.Redis, names: Iterable[str], queue_names: Iterable[str]) -> None:
+    """Workers known to be dead (their supervisor saw them exit or killed them): drop their
+    liveness keys and RQ registrations now, so their jobs are requeued by the next sweep at
+    once instead of after ALIVE_TTL, and ``status`` does not list them for minutes."""
+    queues = list(queue_names)
+    with r.pipeline() as pipe:
+        for name in names:
+            rq_key = Worker.redis_worker_namespace_prefix + name
+            executions = WORKER_EXECUTIONS_KEY_TEMPLATE.format(name)
+            pipe.delete(keys.worker_alive(name), rq_key, executions)
+            pipe.srem(REDIS_WORKER_KEYS, rq_key)
+            for queue in queues:
+                pipe.srem(WORKERS_BY_QUEUE_KEY % queue, rq_key)
+        pipe.execute()
+
+
+def sweep(r: redis.Redis, queue_names: Iterable[str], *, after_restart: bool = True) -> list[str]:
+    """Give back the jobs of every dead worker; returns their ids. ``after_restart=False``
+    skips the wait after a Redis restart (the caller knows the workers it names are dead)."""
+    if after_restart and _uptime(r) < keys.ALIVE_TTL:
+        return []
+    names = list(queue_names)
+    queues, started = _queues_and_started(r, names)
+    moved = []
+    for raw in r.smembers(keys.workers()):
+        worker = as_str(raw)
+        if r.exists(keys.worker_alive(worker)):
+            continue
+        back = put_back_claims(r, worker, queues, started)
+        for job_id in back:
+            log.warning("requeued job %s: its worker %s died before starting it", job_id, worker)
+        moved += back
+        r.srem(keys.workers(), worker)
+    return moved + requeue_orphans(r, names)
+
+
+def _uptime(r: redis.Redis) -> float:
+    return float(r.info("server").get("uptime_in_seconds", keys.ALIVE_TTL))
+
+
+def _queues_and_started(
+    r: redis.Redis, names: list[str]
+) -> tuple[list[tuple[str, str]], set[str]]:
+    """(name, RQ key) of each queue, and the ids of the jobs registered as started on them."""
+    queues = [make_queue(name, r) for name in names]
+    started = {
+        job_id
+        for q in queues
+        for job_id, _ in StartedJobRegistry(queue=q, serializer=JSONSerializer)
+        .get_job_and_execution_ids(cleanup=False)
+    }
+    return [(q.name, q.key) for q in queues], started
 
 
 def requeue_orphans(r: redis.Redis, queue_names: Iterable[str]) -> list[str]:

@@ -19,6 +19,7 @@ from rq.serializers import JSONSerializer
 from monitor import keys
 from monitor.config import load_config
 from monitor.errors import DeliveryError
+from monitor.locks import LockOwner
 from monitor.models import Alert, Article, Event
 from tests.servers import LocalHTTPServer, Request, Response, SMTPSink, free_port
 from workers.context import CONFIG_ENV, make_queue
@@ -169,7 +170,10 @@ def test_a_lock_left_by_a_dead_run_of_the_same_job_is_taken_over(
     http_server.routes["/hook"] = Response(b"ok", 200)
     cfg = setup({"ops": webhook_channel(http_server)})
     job_id = keys.delivery_job_id("a1b2c3", "ops")
-    redis_client.set(keys.sending("a1b2c3", "ops"), f"{job_id}:killed-run", ex=600)
+    # The token a run leaves (monitor.locks): its job and its worker, here one that was killed
+    # (no liveness key).
+    dead_run = LockOwner(job_id, "killed-worker").token()
+    redis_client.set(keys.sending("a1b2c3", "ops"), dead_run, ex=600)
     enqueue_delivery(make_queue(keys.QUEUE_ALERTS, redis_client), make_alert(), "ops", cfg)
     run_alert_jobs(redis_client)
     assert len(http_server.requests_to("/hook")) == 1

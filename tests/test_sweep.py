@@ -14,9 +14,9 @@ from rq.registry import StartedJobRegistry
 from rq.serializers import JSONSerializer
 
 from monitor import keys, metrics
+from monitor.newsworker import NewsWorker
 from monitor.queues import latest_failed_jobs
 from monitor.sweep import MAX_REQUEUES, META_REQUEUES, requeue_orphans
-from monitor.workerpool import NewsWorker
 from tests.servers import wait_for
 from workers.context import make_queue
 
@@ -27,7 +27,7 @@ def worker_process(redis_url: str) -> subprocess.Popen[bytes]:
     """A real NewsWorker in its own process (so it can be SIGKILLed), burst mode."""
     script = textwrap.dedent(f"""
         import redis
-        from monitor.workerpool import NewsWorker
+        from monitor.newsworker import NewsWorker
         from workers.context import make_queue
         conn = redis.Redis.from_url({redis_url!r})
         NewsWorker([make_queue("entries", conn)], connection=conn, serializer=__import__("rq.serializers").serializers.JSONSerializer).work(burst=True)

@@ -16,6 +16,7 @@ from rq import Queue, get_current_job
 from rq.serializers import JSONSerializer
 
 from monitor.config import Config, load_config
+from monitor.locks import LockOwner
 
 CONFIG_ENV = "NEWSMONITOR_CONFIG"
 
@@ -54,3 +55,12 @@ def current_redis() -> redis.Redis:
 def make_queue(name: str, connection: redis.Redis) -> Queue:
     """Every queue of the project: job payloads are plain dicts, so JSON is enough and safe."""
     return Queue(name, connection=connection, serializer=JSONSerializer)
+
+
+def current_owner() -> LockOwner | None:
+    """The running job and its worker, as the owner of the locks it takes (monitor.locks):
+    a lock left by this run is taken over at once if the worker dies. None outside a job."""
+    job = get_current_job()
+    if job is None or not job.worker_name:
+        return None
+    return LockOwner(job.id, job.worker_name)

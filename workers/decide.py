@@ -24,6 +24,7 @@ from monitor.locks import redis_lock
 from monitor.models import Article, Event
 from monitor.redisconn import as_str
 from monitor.rules.model import QuietHours, Rule
+from workers.context import current_owner
 from workers.stories import Story
 
 
@@ -178,7 +179,7 @@ def decide(
     now = time.time() if now is None else now
     group = group_of(rule, article, events)
     scope = decision_scope(rule, article, story)
-    with redis_lock(r, keys.rule_lock(rule.name, scope)):
+    with redis_lock(r, keys.rule_lock(rule.name, scope), owner=current_owner()):
         once = _once(r, rule, article, scope, events)
         if once is not None and once.action == "suppress":
             return once
@@ -188,7 +189,9 @@ def decide(
         if corroboration is not None and corroboration.action == "hold":
             return corroboration
         # Cooldown, novelty and windows are per group, shared by stories: one lock for them.
-        with redis_lock(r, keys.rule_lock(rule.name, f"g:{keys.digest(group)}")):
+        with redis_lock(
+            r, keys.rule_lock(rule.name, f"g:{keys.digest(group)}"), owner=current_owner()
+        ):
             for step in (
                 lambda: _cooling(r, rule, group),
                 lambda: _novel(r, rule, story, group, now) if once is None else None,

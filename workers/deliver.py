@@ -3,10 +3,9 @@
 Exactly once. RQ forgets a finished job after its result TTL, so the job id cannot guard against
 a second send. Two Redis keys do (monitor.keys):
   ``sent``     long-lived; checked before sending and set after the channel accepted the alert;
-  ``sending``  a short lock (SET NX EX) so two copies of the job cannot send at the same time;
-               a copy that finds it held fails with a retryable error and tries again later;
-               it expires on its own when a worker dies holding it, and the same job id
-               (RQ's retry of an abandoned job) takes it over at once.
+  ``sending``  a lock (monitor.locks) so two copies of the job cannot send at the same time;
+               a copy that finds it held by a live worker fails with a retryable error and
+               tries again later; one held by a dead worker is taken over at once.
 The one gap left is a worker killed after the channel accepted but before ``sent`` was set: that
 alert is sent again on the retry. At-least-once there is the price of never losing an alert.
 
@@ -37,12 +36,12 @@ from rq.job import Job
 from monitor import alertstore, keys, metrics
 from monitor.config import Config
 from monitor.errors import DeliveryError, PermanentDeliveryError
-from monitor.locks import release_lock
+from monitor.locks import LockOwner, release_lock, try_lock
 from monitor.models import Alert, Delivery
-from monitor.redisconn import as_str
+from monitor.newsworker import REPORTS_OWN_FAILURES
 from workers.channels import SendContext, send_alert
 from workers.channels.targets import RedisTargets
-from workers.context import current_config, current_redis
+from workers.context import current_config, current_owner, current_redis
 from workers.retries import is_transient
 
 log = logging.getLogger("newsmonitor.deliver")
@@ -54,10 +53,6 @@ DELIVERY_RESULT_TTL = 500
 LOCK_MARGIN = 30
 META_TRIES = "tries"
 META_STATE_TTL = "state_ttl"  # how long the alert's delivery state is kept (the retention)
-_TAKE_OVER_LOCK = (
-    "if redis.call('get', KEYS[1]) == ARGV[1] then "
-    "return redis.call('set', KEYS[1], ARGV[2], 'EX', ARGV[3]) end return false"
-)
 
 
 def now_utc() -> datetime:
@@ -86,7 +81,7 @@ def enqueue_delivery(
         "retry": Retry(max=retries, interval=cfg.delivery.backoff or 0) if retries else None,
         "on_failure": Callback(on_delivery_failure),
         "job_timeout": int(cfg.job_timeout),
-        "meta": {META_TRIES: retries + 1, META_STATE_TTL: state_ttl},
+        "meta": {META_TRIES: retries + 1, META_STATE_TTL: state_ttl, REPORTS_OWN_FAILURES: True},
         "description": f"deliver {data['id']} to {channel}",
         # A failed job holds the alert and its traceback; the dead-letter list keeps what
         # matters, so the job itself need not outlive the retention window.
@@ -125,9 +120,7 @@ def deliver(alert: dict[str, Any], channel: str) -> dict[str, Any]:
     conn = current_redis()
     model = Alert.from_dict(alert)
     try:
-        # The lock owner is this run: the job id and the worker running it.
-        owner = f"{job.id}:{job.worker_name or ''}" if job is not None else None
-        status = deliver_alert(conn, model, channel, current_config(), attempt, owner)
+        status = deliver_alert(conn, model, channel, current_config(), attempt, current_owner())
     except PermanentDeliveryError as exc:
         record_failure(conn, alert, channel, exc, attempt, state_ttl(job))
         status = "dead"
@@ -143,18 +136,18 @@ def deliver_alert(
     channel: str,
     cfg: Config,
     attempt: int = 1,
-    owner: str | None = None,
+    owner: LockOwner | None = None,
 ) -> str:
     """Send under the exactly-once guard: "sent", or "duplicate" when it was sent before.
 
-    ``owner`` is the RQ job id. A lock held by another owner raises a retryable DeliveryError
-    rather than stepping aside: the holder may be dead, and only a retry can tell.
+    ``owner`` is this run (job and worker). A lock held by a live worker raises a retryable
+    DeliveryError rather than waiting; one held by a dead worker is taken over at once.
     """
     sent_key, lock_key = keys.sent(alert.id, channel), keys.sending(alert.id, channel)
     if conn.exists(sent_key):
         log.info("alert %s already sent to %s; not sending again", alert.id, channel)
         return "duplicate"
-    token = _acquire(conn, lock_key, owner or uuid.uuid4().hex, int(cfg.job_timeout) + LOCK_MARGIN)
+    token = try_lock(conn, lock_key, (int(cfg.job_timeout) + LOCK_MARGIN) * 1000, owner)
     if token is None:
         raise DeliveryError(f"channel {channel}", f"alert {alert.id} is being sent by another job")
     try:
@@ -180,28 +173,6 @@ def deliver_alert(
     return "sent"
 
 
-def _acquire(conn: redis.Redis, lock_key: str, owner: str, ttl: int) -> str | None:
-    """The sending lock's token, or None when another job holds it.
-
-    ``owner`` is "<job id>:<worker name>". A lock left by an earlier run of the same job id is
-    taken over only when that run's worker is gone (its liveness key lapsed): a job requeued
-    while its first run is in fact still alive must not send a second time.
-    """
-    token = f"{owner}:{uuid.uuid4().hex}"
-    if conn.set(lock_key, token, nx=True, ex=ttl):
-        return token
-    held = conn.get(lock_key)
-    if held is None:
-        return None
-    held_job, _, rest = as_str(held).partition(":")
-    held_worker = rest.rpartition(":")[0]
-    if held_job != owner.partition(":")[0]:
-        return None
-    if held_worker and conn.exists(keys.worker_alive(held_worker)):
-        return None  # the earlier run is alive: let it finish
-    return token if conn.eval(_TAKE_OVER_LOCK, 1, lock_key, held, token, ttl) else None
-
-
 def _send(conn: redis.Redis, alert: Alert, channel: str, cfg: Config) -> str:
     channel_cfg = cfg.channels.get(channel)
     if channel_cfg is None:
@@ -220,7 +191,8 @@ def on_delivery_failure(
     exc: BaseException | None,
     tb: TracebackType | None,
 ) -> None:
-    """RQ failure callback, run on every failed try: dead-letter only when no retry is left."""
+    """RQ failure callback, run on every failed try: dead-letter only when no retry is left.
+    This is the one line a failed try logs (REPORTS_OWN_FAILURES: the worker leaves it to us)."""
     alert, channel = job.args[0], job.args[1]
     attempt = attempt_number(job)
     error = exc if exc is not None else (exc_type or RuntimeError)("unknown failure")

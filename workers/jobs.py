@@ -36,7 +36,7 @@ from monitor.rules.model import Rule
 from monitor.rules.publish import RulesetCache
 from workers.articles import article_id, feed_article, load_article, read_page, store_article
 from workers.classify import classify
-from workers.context import current_config, current_redis, make_queue
+from workers.context import current_config, current_owner, current_redis, make_queue
 from workers.decide import Decision, alert_scope, decide
 from workers.deliver import enqueue_delivery
 from workers.digest import hold_for_digest
@@ -50,6 +50,13 @@ log = logging.getLogger("newsmonitor.job")
 _rules = RulesetCache()
 # Deliveries carry the article without its full text: the message needs only the evidence.
 ALERT_TEXT_CHARS = 2000
+# How each decision reads in the log: "rule casualty-toll did not fire on <url>: already ...".
+_VERDICT = {
+    "send": "fired on",
+    "digest": "fired (into its digest) on",
+    "suppress": "did not fire on",
+    "hold": "did not fire yet on",
+}
 
 
 @cache
@@ -101,7 +108,8 @@ def alert_on(r: redis.Redis, cfg: Config, article: Article) -> list[tuple[str, D
         assert rule is not None
         d = decide(r, rule, article, story, m.events, life=life)
         out.append((rule.name, d))
-        log.info("rule %s on %s: %s (%s)", rule.name, article.url, d.action, d.reason)
+        verdict = _VERDICT.get(d.action, d.action)
+        log.info("rule %s %s %s: %s", rule.name, verdict, article.url, d.reason)
         if d.action not in ("send", "digest"):
             continue
         metrics.record_alert(r, rule.name)
@@ -151,8 +159,7 @@ def read_entry(r: redis.Redis, cfg: Config, entry: Entry, reread: bool) -> Artic
             log.info("page %s still not read (%s); the feed's text stands", entry.link, exc.message)
             return None
         if exc.retryable and _retries_left():
-            log.info("page %s not read (%s); it will be tried again", entry.link, exc.message)
-            raise
+            raise  # the worker logs the failed try with when the next one comes
         log.info("page %s not used (%s); reading the feed's text", entry.link, exc.message)
         if exc.retryable and cfg.fetch.page_reread_after > 0:
             schedule_reread(r, entry, cfg)
@@ -186,12 +193,21 @@ def process_entry(entry_data: dict[str, Any], reread: bool = False) -> dict[str,
     if reading is None:
         return {"article": article_id(entry), "skipped": "page still unreadable"}
     # One reading of a page at a time: liveblog updates compare against the stored one.
-    with redis_lock(r, keys.article_lock(reading.id), ttl_ms=int(cfg.job_timeout * 1000)):
+    lock = keys.article_lock(reading.id)
+    with redis_lock(r, lock, ttl_ms=int(cfg.job_timeout * 1000), owner=current_owner()):
         got = _read_update(r, reading)
         if got is None:
             return {"article": reading.id, "skipped": "older than the stored reading"}
         stored, news = got
         # Alert before storing: a retry after a failed alert then sees the same update again.
+        log.info(
+            "read %s from the %s: %d chars, %d event(s)%s",
+            reading.url,
+            reading.extracted_from,
+            len(news.text),
+            len(news.events),
+            " (an update)" if news.id != stored.id else "",
+        )
         decisions = alert_on(r, cfg, news) if news.text else []
         store_article(r, stored, cfg.retention.articles)
     metrics.record_article(r, news)

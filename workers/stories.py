@@ -26,6 +26,7 @@ from monitor import keys
 from monitor.locks import redis_lock
 from monitor.models import Article
 from monitor.redisconn import as_str
+from workers.context import current_owner
 
 SKETCH_K = 32
 SHINGLE = 4
@@ -137,7 +138,7 @@ def assign_story(
     existing = r.get(keys.article_story(article.id))
     sk = sketch(f"{article.title or ''} {article.text}")
     sigs = signatures(article)
-    with redis_lock(r, keys.stories_lock()):
+    with redis_lock(r, keys.stories_lock(), owner=current_owner()):
         now = time.time()
         story_id = as_str(existing) if existing else _candidates(r, sk, sigs, now - life.stories)
         new = story_id is None

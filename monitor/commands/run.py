@@ -7,6 +7,7 @@ import os
 
 from monitor.config import load_config
 from monitor.daemon import RunOptions, run_daemon
+from monitor.stopping import exit_bounded
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,unused-ignore]
@@ -21,6 +22,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,
 def cmd_run(args: argparse.Namespace) -> int:
     cfg = load_config(args.config)
     workers = args.workers or cfg.workers or os.cpu_count() or 1
-    return run_daemon(
-        cfg, RunOptions(workers=workers, no_workers=args.no_workers, config_path=args.config)
+    opts = RunOptions(
+        workers=workers,
+        no_workers=args.no_workers,
+        config_path=args.config,
+        log_level=args.log_level,
+        log_format=args.log_format,
     )
+    # The process ends here: threads a stop left behind (a poll stuck in a slow read) must not
+    # hold it (monitor/stopping.py).
+    return exit_bounded(run_daemon(cfg, opts))
