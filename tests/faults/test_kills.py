@@ -1,0 +1,172 @@
+"""Processes killed with SIGKILL: workers during a burst, the whole daemon, the leader of two.
+
+Each scenario publishes a burst of articles on a local news site, injects its fault while the
+burst is being processed and counts what reaches the webhook (tests/faults/ledger.py).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.faults.ledger import WEBHOOK, Receivers, tally
+from tests.faults.newsroom import Newsroom
+from tests.faults.redisproc import RedisServer
+from tests.faults.rig import Daemon, MemoryWatch, cleanup, write_config
+from tests.faults.table import Row, make_row
+from tests.procs import wait_gone
+from tests.servers import LocalHTTPServer, wait_for
+
+Record = Callable[[Row], None]
+
+
+def settle(predicate: Callable[[], object], timeout: float) -> bool:
+    """Wait up to ``timeout`` for ``predicate``; whether it came true (the row is written
+    either way, so a failure shows its figures)."""
+    try:
+        wait_for(predicate, timeout, interval=0.1)
+    except AssertionError:
+        return False
+    return True
+
+
+def hook_config(folder: Path, room: Newsroom, rx: Receivers, **extra: object) -> Path:
+    return write_config(
+        folder,
+        ["hook"],
+        feeds=[room.feed()],
+        channels={"hook": {"type": "webhook", "url": rx.hook_url}},
+        health={"enabled": False},
+        shutdown_grace="5s",
+        **extra,
+    )
+
+
+def assert_clean(row: Row, *daemons: Daemon) -> None:
+    assert row.lost == 0 and row.duplicates == 0, row
+    for daemon in daemons:
+        assert not daemon.tracebacks(), daemon.tracebacks()[:3]
+
+
+def kill_workers_during_a_burst(
+    tmp_path: Path, http: LocalHTTPServer, record: Record, entries: int, kills: int
+) -> None:
+    room, rx = Newsroom(http, page_delay=0.5), Receivers(http)
+    daemon = Daemon(hook_config(tmp_path, room, rx), tmp_path / "daemon.log", workers=4)
+    rng = random.Random(8)
+    killed: list[float] = []
+    try:
+        daemon.start().wait_ready()
+        with MemoryWatch(daemon).watching() as memory:
+            links = room.publish(entries)
+            wait_for(lambda: rx.articles(WEBHOOK), 60)  # the burst is being processed
+            for _ in range(kills):
+                victim = rng.choice(daemon.workers() or [0])
+                if victim:
+                    os.kill(victim, signal.SIGKILL)
+                    killed.append(time.time())
+                time.sleep(2)
+            settle(lambda: rx.articles(WEBHOOK) >= set(links), 60 - 2)
+        row = make_row(
+            f"kill -9 a worker every 2 s x{kills}, {entries}-entry burst",
+            entries,
+            tally(rx.arrivals(), {WEBHOOK: set(links)}, killed),
+            killed[-1],
+            memory.peak,
+        )
+        record(row)
+        assert len(killed) == kills, "a kill found no worker"
+        assert row.recovery is not None and row.recovery <= 60, row
+        assert daemon.alive() and daemon.stop() == 0
+        assert_clean(row, daemon)
+        assert len(daemon.said("killed by SIGKILL")) == kills
+    finally:
+        cleanup(tmp_path, daemon)
+
+
+@pytest.mark.slow
+def test_workers_killed_during_a_burst_fast(
+    tmp_path: Path, http_server: LocalHTTPServer, record_row: Record
+) -> None:
+    kill_workers_during_a_burst(tmp_path, http_server, record_row, entries=30, kills=3)
+
+
+@pytest.mark.faults
+def test_a_worker_killed_every_2s_ten_times_during_a_100_entry_burst(
+    tmp_path: Path, http_server: LocalHTTPServer, record_row: Record
+) -> None:
+    kill_workers_during_a_burst(tmp_path, http_server, record_row, entries=100, kills=10)
+
+
+@pytest.mark.faults
+def test_the_daemon_killed_mid_burst_and_restarted(
+    tmp_path: Path, http_server: LocalHTTPServer, record_row: Record
+) -> None:
+    room, rx = Newsroom(http_server, page_delay=0.3), Receivers(http_server)
+    cfg = hook_config(tmp_path, room, rx)
+    first = Daemon(cfg, tmp_path / "daemon.log", workers=4)
+    second = Daemon(cfg, tmp_path / "daemon.log", workers=4)
+    try:
+        first.start().wait_ready()
+        links = room.publish(100)
+        wait_for(lambda: len(rx.articles(WEBHOOK)) >= 20, 60)
+        killed = first.kill9()
+        # Its workers and its embedded Redis die with it.
+        assert not wait_gone(str(tmp_path), 10), "a process of the killed daemon lived on"
+        restarted = time.time()
+        second.start()
+        with MemoryWatch(second).watching() as memory:
+            settle(lambda: rx.articles(WEBHOOK) >= set(links), 120)
+        row = make_row(
+            "kill -9 the daemon (process group) mid-burst, restart",
+            len(links),
+            tally(rx.arrivals(), {WEBHOOK: set(links)}, [killed]),
+            restarted,
+            memory.peak,
+        )
+        record_row(row)
+        assert second.alive() and second.stop() == 0
+        assert_clean(row, second)
+    finally:
+        cleanup(tmp_path, first, second)
+
+
+@pytest.mark.faults
+def test_the_leader_of_two_daemons_killed_the_standby_takes_over(
+    tmp_path: Path, http_server: LocalHTTPServer, record_row: Record
+) -> None:
+    room, rx = Newsroom(http_server, page_delay=0.3), Receivers(http_server)
+    redis = RedisServer(tmp_path / "redis").start()
+    cfg = hook_config(tmp_path, room, rx)
+    leader = Daemon(cfg, tmp_path / "leader.log", workers=2, redis_url=redis.url)
+    standby = Daemon(cfg, tmp_path / "standby.log", workers=2, redis_url=redis.url)
+    try:
+        leader.start().wait_ready()
+        wait_for(lambda: leader.said("is now the active poller"), 30)
+        standby.start().wait_ready()
+        links = room.publish(100)
+        wait_for(lambda: len(rx.articles(WEBHOOK)) >= 20, 60)
+        killed = leader.kill9()
+        links += room.publish(20)  # news the standby must poll itself
+        with MemoryWatch(standby).watching() as memory:
+            settle(lambda: rx.articles(WEBHOOK) >= set(links), 120)
+        row = make_row(
+            "kill -9 the leader of two daemons mid-burst",
+            len(links),
+            tally(rx.arrivals(), {WEBHOOK: set(links)}, [killed]),
+            killed,
+            memory.peak,
+        )
+        record_row(row)
+        assert standby.said("is now the active poller"), "the standby never took over"
+        assert standby.alive() and standby.stop() == 0
+        assert_clean(row, standby)
+    finally:
+        cleanup(tmp_path, leader, standby)
+        redis.stop()
