@@ -10,7 +10,6 @@ import os
 import random
 import signal
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -18,40 +17,11 @@ import pytest
 from tests.faults.ledger import WEBHOOK, Receivers, tally
 from tests.faults.newsroom import Newsroom
 from tests.faults.redisproc import RedisServer
-from tests.faults.rig import Daemon, MemoryWatch, cleanup, write_config
-from tests.faults.table import Row, make_row
+from tests.faults.rig import Daemon, MemoryWatch, cleanup
+from tests.faults.steps import Record, assert_clean, hook_config, settle
+from tests.faults.table import make_row
 from tests.procs import wait_gone
 from tests.servers import LocalHTTPServer, wait_for
-
-Record = Callable[[Row], None]
-
-
-def settle(predicate: Callable[[], object], timeout: float) -> bool:
-    """Wait up to ``timeout`` for ``predicate``; whether it came true (the row is written
-    either way, so a failure shows its figures)."""
-    try:
-        wait_for(predicate, timeout, interval=0.1)
-    except AssertionError:
-        return False
-    return True
-
-
-def hook_config(folder: Path, room: Newsroom, rx: Receivers, **extra: object) -> Path:
-    return write_config(
-        folder,
-        ["hook"],
-        feeds=[room.feed()],
-        channels={"hook": {"type": "webhook", "url": rx.hook_url}},
-        health={"enabled": False},
-        shutdown_grace="5s",
-        **extra,
-    )
-
-
-def assert_clean(row: Row, *daemons: Daemon) -> None:
-    assert row.lost == 0 and row.duplicates == 0, row
-    for daemon in daemons:
-        assert not daemon.tracebacks(), daemon.tracebacks()[:3]
 
 
 def kill_workers_during_a_burst(

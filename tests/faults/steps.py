@@ -1,0 +1,47 @@
+"""What every scenario does: its config, waiting for the alerts, and the checks at its end."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from tests.faults.ledger import Receivers
+from tests.faults.newsroom import Newsroom
+from tests.faults.rig import Daemon, write_config
+from tests.faults.table import Row
+from tests.servers import wait_for
+
+Record = Callable[[Row], None]
+
+
+def settle(predicate: Callable[[], object], timeout: float) -> bool:
+    """Wait up to ``timeout`` for ``predicate``; whether it came true (the row is written
+    either way, so a failure shows its figures)."""
+    try:
+        wait_for(predicate, timeout, interval=0.1)
+    except AssertionError:
+        return False
+    return True
+
+
+def site_config(folder: Path, room: Newsroom, channels: dict[str, object], **extra: object) -> Path:
+    """The news site's feed, polled every second, alerting to every one of ``channels``."""
+    settings: dict[str, object] = {
+        "feeds": [room.feed()],
+        "channels": channels,
+        "health": {"enabled": False},
+        "shutdown_grace": "5s",
+    }
+    return write_config(folder, list(channels), **{**settings, **extra})
+
+
+def hook_config(folder: Path, room: Newsroom, rx: Receivers, **extra: object) -> Path:
+    """The news site's feed, alerting to the webhook."""
+    return site_config(folder, room, {"hook": {"type": "webhook", "url": rx.hook_url}}, **extra)
+
+
+def assert_clean(row: Row, *daemons: Daemon) -> None:
+    """Nothing lost, nothing doubled, and no traceback: each fault was one line."""
+    assert row.lost == 0 and row.duplicates == 0, row
+    for daemon in daemons:
+        assert not daemon.tracebacks(), daemon.tracebacks()[:3]
