@@ -174,6 +174,10 @@ class Daemon:
             m for line in self.lines() if all(w in (m := str(line.get("msg", ""))) for w in words)
         ]
 
+    def names(self, url: str, reason: str) -> list[str]:
+        """The log messages that name ``url`` and give ``reason`` (outside the URL itself)."""
+        return [m for m in self.said(url) if reason in m.replace(url, "")]
+
     def tracebacks(self) -> list[str]:
         """Lines that carry a traceback, or are one (text outside the JSON format)."""
         return [
