@@ -24,6 +24,19 @@ def record_row(request: pytest.FixtureRequest) -> Callable[[Row], None]:
     return request.config.stash.setdefault(ROWS, []).append
 
 
+ORDER = ("test_kills.py", "test_outages.py", "test_hostile.py")  # as the issue lists them
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Kills, then outages, then hostile input (a stable sort keeps each module together)."""
+
+    def rank(item: pytest.Item) -> int:
+        here = item.path.parent == Path(__file__).parent and item.path.name in ORDER
+        return ORDER.index(item.path.name) if here else -1
+
+    items.sort(key=rank)
+
+
 def pytest_terminal_summary(
     terminalreporter: pytest.TerminalReporter, config: pytest.Config
 ) -> None:

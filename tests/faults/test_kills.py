@@ -61,6 +61,7 @@ def kill_workers_during_a_burst(
 
 
 @pytest.mark.slow
+@pytest.mark.fast_fault
 def test_workers_killed_during_a_burst_fast(
     tmp_path: Path, http_server: LocalHTTPServer, record_row: Record
 ) -> None:
