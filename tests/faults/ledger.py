@@ -40,12 +40,14 @@ class Arrival:
 
 class Receivers:
     """The webhook endpoint (``/hook`` on ``http``) and, when given, an SMTP server; set
-    ``hook_status`` to make the webhook fail. ``restart_smtp`` brings the mail server back on
-    its port after ``stop_smtp``."""
+    ``hook_status`` to make the webhook fail, ``hook_delay`` to have it take its time after
+    taking an alert (as a real endpoint does: the daemon can die before it hears back).
+    ``restart_smtp`` brings the mail server back on its port after ``stop_smtp``."""
 
     def __init__(self, http: LocalHTTPServer, smtp: SMTPSink | None = None) -> None:
         self.http, self.smtp = http, smtp
         self.hook_status = 200
+        self.hook_delay = 0.0
         self._hook: list[Arrival] = []
         self._old_mail: list[Arrival] = []
         self._lock = threading.Lock()
@@ -76,7 +78,7 @@ class Receivers:
         arrival = Arrival(WEBHOOK, alert, body["article"]["url"], time.time(), status < 300)
         with self._lock:
             self._hook.append(arrival)
-        return Response(b"ok" if status < 300 else b"down", status)
+        return Response(b"ok" if status < 300 else b"down", status, delay=self.hook_delay)
 
     def stop_smtp(self) -> float:
         assert self.smtp is not None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -40,8 +42,22 @@ def hook_config(folder: Path, room: Newsroom, rx: Receivers, **extra: object) ->
     return site_config(folder, room, {"hook": {"type": "webhook", "url": rx.hook_url}}, **extra)
 
 
+SENT = re.compile(r"^alert (\S+) \(rule \S+\) sent to (\S+)$")
+
+
+def sent_twice(*daemons: Daemon) -> list[tuple[str, ...]]:
+    """(alert id, channel) the daemons logged as sent more than once. A resend is allowed
+    only where the first send was never recorded (the sender died first)."""
+    sent: Counter[tuple[str, ...]] = Counter()
+    for log in {d.log: d for d in daemons}.values():  # daemons that share a log count once
+        sent.update(m.groups() for line in log.lines() if (m := SENT.match(str(line.get("msg")))))
+    return [key for key, n in sent.items() if n > 1]
+
+
 def assert_clean(row: Row, *daemons: Daemon) -> None:
-    """Nothing lost, nothing doubled, and no traceback: each fault was one line."""
+    """Nothing lost, nothing doubled, no alert recorded as sent twice, and no traceback:
+    each fault was one line."""
     assert row.lost == 0 and row.duplicates == 0, row
+    assert not sent_twice(*daemons), f"recorded as sent twice: {sent_twice(*daemons)}"
     for daemon in daemons:
         assert not daemon.tracebacks(), daemon.tracebacks()[:3]

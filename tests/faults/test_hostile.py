@@ -26,7 +26,7 @@ from tests.faults.cases import BOTH, Case, CaseFeed, Site
 from tests.faults.ledger import Receivers, tally
 from tests.faults.netaddrs import local_addresses, unavailable
 from tests.faults.rig import Daemon, MemoryWatch, cleanup, write_config
-from tests.faults.steps import Record, settle
+from tests.faults.steps import Record, sent_twice, settle
 from tests.faults.table import make_row
 from tests.servers import LocalHTTPServer, SMTPSink
 
@@ -183,6 +183,7 @@ def test_hostile_input(run: HostileRun, spec: Spec, record_row: Record) -> None:
     record_row(row)
     assert named, f"no log line names {served.named}"
     assert row.lost == 0 and row.duplicates == 0, row
+    assert not sent_twice(daemon), sent_twice(daemon)
     assert daemon.alive() and httpx.get(run.health, timeout=10).status_code == 200
     grew = memory.peak - memory.first
     assert grew < MEMORY_BOUND_MB, f"daemon and workers grew by {grew:.0f} MB"

@@ -23,11 +23,15 @@ from tests.faults.table import make_row
 from tests.procs import wait_gone
 from tests.servers import LocalHTTPServer, wait_for
 
+# The webhook answers this long after taking an alert: a kill can fall in the send window.
+HOOK_DELAY = 0.2
+
 
 def kill_workers_during_a_burst(
     tmp_path: Path, http: LocalHTTPServer, record: Record, entries: int, kills: int
 ) -> None:
     room, rx = Newsroom(http, page_delay=0.5), Receivers(http)
+    rx.hook_delay = HOOK_DELAY
     daemon = Daemon(hook_config(tmp_path, room, rx), tmp_path / "daemon.log", workers=4)
     rng = random.Random(8)
     killed: list[float] = []
@@ -80,6 +84,7 @@ def test_the_daemon_killed_mid_burst_and_restarted(
     tmp_path: Path, http_server: LocalHTTPServer, record_row: Record
 ) -> None:
     room, rx = Newsroom(http_server, page_delay=0.3), Receivers(http_server)
+    rx.hook_delay = HOOK_DELAY
     cfg = hook_config(tmp_path, room, rx)
     first = Daemon(cfg, tmp_path / "daemon.log", workers=4)
     second = Daemon(cfg, tmp_path / "daemon.log", workers=4)
@@ -113,6 +118,7 @@ def test_the_leader_of_two_daemons_killed_the_standby_takes_over(
     tmp_path: Path, http_server: LocalHTTPServer, record_row: Record
 ) -> None:
     room, rx = Newsroom(http_server, page_delay=0.3), Receivers(http_server)
+    rx.hook_delay = HOOK_DELAY
     redis = RedisServer(tmp_path / "redis").start()
     cfg = hook_config(tmp_path, room, rx)
     leader = Daemon(cfg, tmp_path / "leader.log", workers=2, redis_url=redis.url)
