@@ -84,19 +84,19 @@ class Served:
 Case = Callable[[Site, CaseFeed], Served]
 
 
-def _hostile_page(answer: Response, reason: str) -> Case:
+def _hostile_page(answer: Callable[[], Response], reason: str) -> Case:
     """An entry whose page is hostile; its summary reports the news, so it still alerts."""
 
     def serve(site: Site, feed: CaseFeed) -> Served:
-        link = feed.add(feed.page("hostile", answer), summary=report())
+        link = feed.add(feed.page("hostile", answer()), summary=report())
         return Served(1, [link], {link: reason})
 
     return serve
 
 
-gzip_bomb = _hostile_page(hostile.gzip_bomb(), "larger than")
-huge_page = _hostile_page(hostile.huge_page(), "larger than")
-trickle = _hostile_page(hostile.trickle(), "total_timeout")
+gzip_bomb = _hostile_page(hostile.gzip_bomb, "larger than")
+huge_page = _hostile_page(hostile.huge_page, "larger than")
+trickle = _hostile_page(hostile.trickle, "total_timeout")
 
 
 def redirect_loop(site: Site, feed: CaseFeed) -> Served:
@@ -115,9 +115,8 @@ def _no_requests_to_secrets(site: Site) -> Callable[[], None]:
 def links_inside(site: Site, feed: CaseFeed) -> Served:
     """From a public-looking feed, links straight to loopback, private and link-local hosts."""
     links = [feed.add(url, summary=report()) for url in site.secret_urls().values()]
-    return Served(
-        3, links, dict.fromkeys(links, "non-public address"), _no_requests_to_secrets(site)
-    )
+    reasons = dict.fromkeys(links, "non-public address")
+    return Served(len(links), links, reasons, _no_requests_to_secrets(site))
 
 
 def redirects_inside(site: Site, feed: CaseFeed) -> Served:
@@ -126,9 +125,8 @@ def redirects_inside(site: Site, feed: CaseFeed) -> Served:
         feed.add(feed.page(f"go-{kind}", hostile.redirect(url)), summary=report())
         for kind, url in site.secret_urls().items()
     ]
-    return Served(
-        3, links, dict.fromkeys(links, "non-public address"), _no_requests_to_secrets(site)
-    )
+    reasons = dict.fromkeys(links, "non-public address")
+    return Served(len(links), links, reasons, _no_requests_to_secrets(site))
 
 
 INJECTED = "Bcc: victim@evil.example"

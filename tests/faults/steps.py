@@ -7,10 +7,10 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.faults.ledger import Receivers
+from tests.faults.ledger import Receivers, tally
 from tests.faults.newsroom import Newsroom
 from tests.faults.rig import Daemon, write_config
-from tests.faults.table import Row
+from tests.faults.table import Row, make_row
 from tests.servers import wait_for
 
 Record = Callable[[Row], None]
@@ -24,6 +24,29 @@ def settle(predicate: Callable[[], object], timeout: float) -> bool:
     except AssertionError:
         return False
     return True
+
+
+def all_arrive(rx: Receivers, channel: str, links: list[str], timeout: float) -> bool:
+    """Wait until every article of ``links`` has arrived on ``channel``; whether it did."""
+    return settle(lambda: rx.articles(channel) >= set(links), timeout)
+
+
+def count_row(
+    record: Record,
+    scenario: str,
+    rx: Receivers,
+    expected: tuple[str, list[str]],
+    faults: list[float],
+    recovered_from: float,
+    peak_rss: float | None,
+) -> Row:
+    """Count what arrived against ``expected`` (a channel and its articles) and record the
+    scenario's row in the table (before any assertion, so a failure shows its figures)."""
+    channel, links = expected
+    counted = tally(rx.arrivals(), {channel: set(links)}, faults)
+    row = make_row(scenario, len(links), counted, recovered_from, peak_rss)
+    record(row)
+    return row
 
 
 def site_config(folder: Path, room: Newsroom, channels: dict[str, object], **extra: object) -> Path:

@@ -17,6 +17,7 @@ import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 import pytest
@@ -81,13 +82,34 @@ class HostileRun:
 
 
 def _health_url(daemon: Daemon) -> str:
-    line = (
-        settle(lambda: daemon.said("health and metrics on"), 30)
-        and daemon.said("health and metrics on")[0]
-    )
-    found = re.search(r"(http://\S+/healthz)", str(line))
-    assert found, line
+    settle(lambda: daemon.said("health and metrics on"), 30)
+    found = re.search(r"(http://\S+/healthz)", " ".join(daemon.said("health and metrics on")))
+    assert found, "the daemon did not say where /healthz is"
     return found.group(1)
+
+
+def _config(folder: Path, feeds: dict[str, CaseFeed], rx: Receivers) -> Path:
+    """Every case's feed polled each second; short fetch limits and retries, so that a
+    hostile page falls back to the feed's text within seconds."""
+    return write_config(
+        folder,
+        list(BOTH),
+        feeds=[{"url": f.url, "interval": "1s"} for f in feeds.values()],
+        channels={"hook": {"type": "webhook", "url": rx.hook_url}, "mail": rx.email_channel()},
+        fetch={"total_timeout": "5s", "page_retries": ["1s", "2s"], "page_reread_after": 0},
+        # per_host: the poller starts at most this many polls per host a second, and every
+        # feed here is on one host.
+        polling={
+            "min_interval": "1s",
+            "default_interval": "2s",
+            "max_interval": "4s",
+            "per_host": 8,
+        },
+        delivery={"retries": 3, "backoff": [1, 2, 5]},
+        health={"enabled": True, "port": 0},
+        console={"enabled": False},
+        shutdown_grace="5s",
+    )
 
 
 @pytest.fixture(scope="module")
@@ -118,26 +140,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HostileRun]:
             if public is not None or not s.public
         }
         feeds[WARM_UP] = CaseFeed(local, WARM_UP)
-        cfg = write_config(
-            folder,
-            list(BOTH),
-            feeds=[{"url": f.url, "interval": "1s"} for f in feeds.values()],
-            channels={
-                "hook": {"type": "webhook", "url": site.rx.hook_url},
-                "mail": site.rx.email_channel(),
-            },
-            fetch={"total_timeout": "5s", "page_retries": ["1s", "2s"], "page_reread_after": 0},
-            polling={
-                "min_interval": "1s",
-                "default_interval": "2s",
-                "max_interval": "4s",
-                "per_host": 8,
-            },
-            delivery={"retries": 3, "backoff": [1, 2, 5]},
-            health={"enabled": True, "port": 0},
-            console={"enabled": False},
-            shutdown_grace="5s",
-        )
+        cfg = _config(folder, feeds, site.rx)
         daemon = Daemon(cfg, folder / "daemon.log", workers=2)
         stack.callback(cleanup, folder, daemon)
         daemon.start().wait_ready()

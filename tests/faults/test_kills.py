@@ -14,12 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.faults.ledger import WEBHOOK, Receivers, tally
+from tests.faults.ledger import WEBHOOK, Receivers
 from tests.faults.newsroom import Newsroom
 from tests.faults.redisproc import RedisServer
 from tests.faults.rig import Daemon, MemoryWatch, cleanup
-from tests.faults.steps import Record, assert_clean, hook_config, settle
-from tests.faults.table import make_row
+from tests.faults.steps import Record, all_arrive, assert_clean, count_row, hook_config
 from tests.procs import wait_gone
 from tests.servers import LocalHTTPServer, wait_for
 
@@ -46,15 +45,9 @@ def kill_workers_during_a_burst(
                     os.kill(victim, signal.SIGKILL)
                     killed.append(time.time())
                 time.sleep(2)
-            settle(lambda: rx.articles(WEBHOOK) >= set(links), 60 - 2)
-        row = make_row(
-            f"kill -9 a worker every 2 s x{kills}, {entries}-entry burst",
-            entries,
-            tally(rx.arrivals(), {WEBHOOK: set(links)}, killed),
-            killed[-1],
-            memory.peak,
-        )
-        record(row)
+            all_arrive(rx, WEBHOOK, links, 60 - 2)
+        scenario = f"kill -9 a worker every 2 s x{kills}, {entries}-entry burst"
+        row = count_row(record, scenario, rx, (WEBHOOK, links), killed, killed[-1], memory.peak)
         assert len(killed) == kills, "a kill found no worker"
         assert row.recovery is not None and row.recovery <= 60, row
         assert daemon.alive() and daemon.stop() == 0
@@ -98,15 +91,10 @@ def test_the_daemon_killed_mid_burst_and_restarted(
         restarted = time.time()
         second.start()
         with MemoryWatch(second).watching() as memory:
-            settle(lambda: rx.articles(WEBHOOK) >= set(links), 120)
-        row = make_row(
-            "kill -9 the daemon (process group) mid-burst, restart",
-            len(links),
-            tally(rx.arrivals(), {WEBHOOK: set(links)}, [killed]),
-            restarted,
-            memory.peak,
-        )
-        record_row(row)
+            all_arrive(rx, WEBHOOK, links, 120)
+        scenario = "kill -9 the daemon (process group) mid-burst, restart"
+        expected = (WEBHOOK, links)
+        row = count_row(record_row, scenario, rx, expected, [killed], restarted, memory.peak)
         assert second.alive() and second.stop() == 0
         assert_clean(row, second)
     finally:
@@ -132,15 +120,10 @@ def test_the_leader_of_two_daemons_killed_the_standby_takes_over(
         killed = leader.kill9()
         links += room.publish(20)  # news the standby must poll itself
         with MemoryWatch(standby).watching() as memory:
-            settle(lambda: rx.articles(WEBHOOK) >= set(links), 120)
-        row = make_row(
-            "kill -9 the leader of two daemons mid-burst",
-            len(links),
-            tally(rx.arrivals(), {WEBHOOK: set(links)}, [killed]),
-            killed,
-            memory.peak,
-        )
-        record_row(row)
+            all_arrive(rx, WEBHOOK, links, 120)
+        scenario = "kill -9 the leader of two daemons mid-burst (standby's RSS)"
+        expected = (WEBHOOK, links)
+        row = count_row(record_row, scenario, rx, expected, [killed], killed, memory.peak)
         assert standby.said("is now the active poller"), "the standby never took over"
         assert standby.alive() and standby.stop() == 0
         assert_clean(row, standby)

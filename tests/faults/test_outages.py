@@ -12,12 +12,18 @@ from pathlib import Path
 
 import pytest
 
-from tests.faults.ledger import EMAIL, WEBHOOK, Receivers, tally
+from tests.faults.ledger import EMAIL, WEBHOOK, Receivers
 from tests.faults.newsroom import Newsroom
 from tests.faults.redisproc import RedisServer
 from tests.faults.rig import Daemon, MemoryWatch, cleanup, cli
-from tests.faults.steps import Record, assert_clean, hook_config, settle, site_config
-from tests.faults.table import make_row
+from tests.faults.steps import (
+    Record,
+    all_arrive,
+    assert_clean,
+    count_row,
+    hook_config,
+    site_config,
+)
 from tests.servers import LocalHTTPServer, SMTPSink, wait_for
 
 REDIS_DOWN = 5.0
@@ -40,15 +46,9 @@ def test_redis_shut_down_and_restarted_mid_burst(
             down = redis.stop()
             time.sleep(REDIS_DOWN)
             back = redis.start() and time.time()
-            settle(lambda: rx.articles(WEBHOOK) >= set(links), 120)
-        row = make_row(
-            f"Redis shut down {REDIS_DOWN:.0f} s mid-burst and restarted (AOF)",
-            len(links),
-            tally(rx.arrivals(), {WEBHOOK: set(links)}, [down]),
-            back,
-            memory.peak,
-        )
-        record_row(row)
+            all_arrive(rx, WEBHOOK, links, 120)
+        scenario = f"Redis shut down {REDIS_DOWN:.0f} s mid-burst and restarted (AOF)"
+        row = count_row(record_row, scenario, rx, (WEBHOOK, links), [down], back, memory.peak)
         assert sorted(daemon.workers()) == workers, "a worker died in the outage"
         assert daemon.said("redis unreachable") and daemon.said("redis reachable again")
         assert daemon.alive() and daemon.stop() == 0
@@ -76,15 +76,9 @@ def test_the_mail_server_down_for_two_minutes_then_back(
             links += room.publish(30)
             time.sleep(SMTP_DOWN)
             back = rx.restart_smtp()
-            settle(lambda: rx.articles(EMAIL) >= set(links), 60)
-        row = make_row(
-            f"SMTP server down {SMTP_DOWN:.0f} s, then back",
-            len(links),
-            tally(rx.arrivals(), {EMAIL: set(links)}, [down]),
-            back,
-            memory.peak,
-        )
-        record_row(row)
+            all_arrive(rx, EMAIL, links, 60)
+        scenario = f"SMTP server down {SMTP_DOWN:.0f} s, then back"
+        row = count_row(record_row, scenario, rx, (EMAIL, links), [down], back, memory.peak)
         assert daemon.said("will retry"), "the failed tries were not logged"
         assert not daemon.said("failed for good")
         assert daemon.alive() and daemon.stop() == 0
@@ -120,15 +114,9 @@ def webhook_down_then_retried(
             rx.hook_status = 200
             retried = time.time()
             done = cli(cfg, "deliveries", "retry", "--all")
-            settle(lambda: rx.articles(WEBHOOK) >= set(links), 60)
-        row = make_row(
-            "webhook answering 500: dead letters, then `deliveries retry --all`",
-            len(links),
-            tally(rx.arrivals(), {WEBHOOK: set(links)}),
-            retried,
-            memory.peak,
-        )
-        record(row)
+            all_arrive(rx, WEBHOOK, links, 60)
+        scenario = "webhook answering 500: dead letters, then `deliveries retry --all`"
+        row = count_row(record, scenario, rx, (WEBHOOK, links), [], retried, memory.peak)
         assert {d["alert"]["article"]["url"] for d in letters} == set(links)  # type: ignore[index]
         assert done.returncode == 0, done.stderr
         tries = [a for a in rx.arrivals() if not a.accepted]
