@@ -96,7 +96,7 @@ class Entry(Model):
 
 @dataclass(frozen=True, slots=True)
 class Event(Model):
-    """One event read from an article; shared/EVENTS.md is the contract for every field."""
+    """One event read from an article; docs/events.md is the contract for every field."""
 
     type: str
     evidence: str
@@ -107,6 +107,8 @@ class Event(Model):
     side: str | None = None
     location: str | None = None
     status: str | None = None
+    noun: str | None = None  # the counted thing as the text names it ("drones", "doden")
+    factuality: str | None = None  # "asserted" or "announced" (docs/events.md)
 
 
 @dataclass(frozen=True, slots=True)

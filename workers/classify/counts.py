@@ -31,11 +31,16 @@ class Head:
 
 @dataclass(frozen=True, slots=True)
 class Count:
-    """An event count read from a sentence."""
+    """An event count read from a sentence; ``anchor`` is the span of the words that made it
+    that type's count (the cue, or the count noun), which the factuality layer judges."""
 
     type: str
     mention: Mention
     head: Head
+    anchor: tuple[int, int]
+
+
+Claims = list[dict[str, tuple[int, int]]]  # per mention: type -> anchor span
 
 
 def _noun_kind(scan: Scan, i: int, cue_types: set[str]) -> tuple[str, str | None] | None:
@@ -136,12 +141,12 @@ def find_counts(scan: Scan, mentions: list[Mention], cues: list[Cue]) -> list[Co
     for k, m in enumerate(mentions):
         if m.whole is not None:
             heads[k] = heads[m.whole]  # "41 van de 80 drones": the part counts drones too
-    claimed: list[set[str]] = [set() for _ in mentions]
+    claimed: Claims = [{} for _ in mentions]
     for k, (m, h) in enumerate(zip(mentions, heads, strict=True)):
         weak_ok = not m.weak or _accepts_weak(h, h.kind)
         if h.kind in cue_types and not (m.upper or m.part) and weak_ok:
-            claimed[k].add(h.kind)
-    headless: dict[int, tuple[int, str]] = {}
+            claimed[k].setdefault(h.kind, (h.index, h.index + 1))
+    headless: dict[int, tuple[int, Cue]] = {}
     for cue in cues:
         nearest = _nearest_mention(scan, cue, mentions, heads)
         if nearest is None:
@@ -150,22 +155,22 @@ def find_counts(scan: Scan, mentions: list[Mention], cues: list[Cue]) -> list[Co
         if heads[k].kind == "none":
             d = _distance(cue, mentions[k], heads[k])
             if k not in headless or d < headless[k][0]:
-                headless[k] = (d, cue.type)
+                headless[k] = (d, cue)
             continue
-        claimed[k].add(cue.type)
-        _claim_coordinated(scan, k, cue.type, mentions, heads, claimed)
-    for k, (_, t) in headless.items():
-        claimed[k].add(t)
+        claimed[k].setdefault(cue.type, (cue.start, cue.end))
+        _claim_coordinated(scan, k, cue, mentions, heads, claimed)
+    for k, (_, cue) in headless.items():
+        claimed[k].setdefault(cue.type, (cue.start, cue.end))
     _claim_wholes(mentions, heads, claimed, cue_types)
     _claim_each(scan, mentions, claimed)
     return [
-        Count(t, mentions[k], heads[k]) for k in range(len(mentions)) for t in sorted(claimed[k])
+        Count(t, mentions[k], heads[k], claimed[k][t])
+        for k in range(len(mentions)) for t in sorted(claimed[k])
     ]
 
 
 def _claim_coordinated(
-    scan: Scan, k: int, event_type: str, mentions: list[Mention], heads: list[Head],
-    claimed: list[set[str]],
+    scan: Scan, k: int, cue: Cue, mentions: list[Mention], heads: list[Head], claimed: Claims,
 ) -> None:
     """'downed 382 drones and 24 missiles': the cue covers every coordinated number."""
     while k + 1 < len(mentions):
@@ -177,7 +182,7 @@ def _claim_coordinated(
         if heads[k + 1].kind != heads[k].kind or nxt.part or nxt.upper:
             return
         k += 1
-        claimed[k].add(event_type)
+        claimed[k].setdefault(cue.type, (cue.start, cue.end))
 
 
 def _nearest_mention(
@@ -195,7 +200,7 @@ def _nearest_mention(
     return best[1] if best else None
 
 
-def _claim_each(scan: Scan, mentions: list[Mention], claimed: list[set[str]]) -> None:
+def _claim_each(scan: Scan, mentions: list[Mention], claimed: Claims) -> None:
     """'314 prisoners exchanged - 157 from each side': the per-side figure of the swap.
 
     It sits past a clause break, out of every cue's reach, but half a claimed total with an
@@ -206,20 +211,20 @@ def _claim_each(scan: Scan, mentions: list[Mention], claimed: list[set[str]]) ->
             continue
         for other, got in zip(mentions, claimed, strict=True):
             if other.value == 2 * m.value:
-                claimed[k] |= got
+                claimed[k].update({t: a for t, a in got.items() if t not in claimed[k]})
 
 
 def _claim_wholes(
-    mentions: list[Mention], heads: list[Head], claimed: list[set[str]], cue_types: set[str]
+    mentions: list[Mention], heads: list[Head], claimed: Claims, cue_types: set[str]
 ) -> None:
     """'downed 17 of 19 drones': the whole is launched (attack); a launched salvo with an
     attack or interception cue in its sentence is an attack count even when no cue claims it."""
     for m, got in zip(mentions, claimed, strict=True):
         if m.whole is not None and "interception" in got:
-            claimed[m.whole].add("attack")
+            claimed[m.whole].setdefault("attack", got["interception"])
     for m, h, got in zip(mentions, heads, claimed, strict=True):
         if h.kind == "weapon" and not got and not (m.part or m.upper):
             if m.weak and not _accepts_weak(h, "attack"):
                 continue
             if cue_types & {"attack", "interception"}:
-                got.add("attack")
+                got.setdefault("attack", (h.index, h.index + 1))

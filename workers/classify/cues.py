@@ -1,20 +1,20 @@
 """Which event types a sentence states, and the attributes read around them.
 
-A cue is a span labelled ``cue:<type>`` (or ``noun:<type>``). It is dropped when its scope says
-the event did not or may not happen: a negation just before it ("geen doden", "no casualties"),
-a hypothetical marker earlier in its clause ("if", "eventueel"), or an exclusion context for
-its type anywhere in the sentence (traffic deaths, a missile test, a trade truce).
+A cue is a span labelled ``cue:<type>`` (or ``noun:<type>``). Whether the event it names
+happened (negation, hypotheticals, wishes, time) is judged later, by the factuality and time
+layer. Here a cue is only set aside when its words are used in another sense: an exclusion
+context for its type in the sentence (a missile test, a trade truce), a missing companion word
+its type requires (released *prisoners*), or a neighbour that changes its sense ("captured
+civilians"). Set-aside cues are kept with that reason, so an explanation can show them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from workers.classify.lexicon.patterns import Match
 from workers.classify.scan import Scan
+from workers.classify.senses import other_sense
 from workers.classify.taxonomy import AIRBORNE, STATUS_ORDER, TYPES
-
-NEGATION_REACH = 3  # tokens between a negation and the cue it cancels
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,15 +26,12 @@ class Cue:
     end: int
 
 
-def _blocked(scan: Scan, m: Match) -> bool:
-    for neg in scan.by_label.get("negation", ()):
-        before = neg.end <= m.start and m.start - neg.end <= NEGATION_REACH
-        inside = m.start < neg.start and neg.end <= m.end  # "raakte niemand gewond"
-        if before or inside:
-            return True
-    clause = scan.clause_start(m.start)
-    hypotheticals = scan.by_label.get("hypothetical", ())
-    return any(clause <= h.start and h.end <= m.start for h in hypotheticals)
+@dataclass(frozen=True, slots=True)
+class SetAside:
+    """A cue read in another sense, with the words that say so."""
+
+    cue: Cue
+    reason: str
 
 
 def _airborne_weapon(scan: Scan) -> bool:
@@ -57,34 +54,74 @@ LABELS = {
 }
 
 
-def find_cues(scan: Scan) -> list[Cue]:
-    """Unblocked cues of the sentence, in token order."""
+def _words(scan: Scan, start: int, end: int) -> str:
+    return " ".join(scan.sentence.tokens[start:end])
+
+
+def _type_reason(scan: Scan, name: str) -> str | None:
+    """Why no cue of type ``name`` in this sentence is that event, or None."""
+    labels = LABELS[name]
+    excluded = scan.by_label.get(labels.exclude)
+    if excluded:
+        m = excluded[0]
+        return f"'{_words(scan, m.start, m.end)}' gives it another sense"
+    if TYPES[name].needs_weapon and not _airborne_weapon(scan):
+        return "no drone or missile named"
+    if name in scan.lexicon.required and labels.requires not in scan.by_label:
+        return "none of the words it needs (its type's 'requires')"
+    return None
+
+
+def find_cues(scan: Scan) -> tuple[list[Cue], list[SetAside]]:
+    """The cues of the sentence in token order, and those set aside as another sense."""
     cues: list[Cue] = []
+    aside: list[SetAside] = []
     by_label = scan.by_label
     for name, rule in TYPES.items():
         labels = LABELS[name]
         spans = list(by_label.get(labels.cue, ()))
         if not rule.noun_needs_cue:
             spans += by_label.get(labels.noun, ())
-        if not spans or labels.exclude in by_label:
+        if not spans:
             continue
-        if rule.needs_weapon and not _airborne_weapon(scan):
-            continue
-        if name in scan.lexicon.required and labels.requires not in by_label:
-            continue
-        cues.extend(Cue(name, m.start, m.end) for m in spans if not _blocked(scan, m))
+        found = _drop_nested(list(dict.fromkeys(Cue(name, m.start, m.end) for m in spans)))
+        reason = _type_reason(scan, name)
+        for cue in found:
+            word = other_sense(scan, name, cue.start, cue.end) if reason is None else None
+            why = reason or (f"'{word}' next to it gives it another sense" if word else None)
+            if why:
+                aside.append(SetAside(cue, why))
+            else:
+                cues.append(cue)
     cues.sort(key=lambda c: (c.start, c.end))
-    return _drop_nested(cues)
+    return _yield_to_longer(cues, aside), aside
 
 
 def _drop_nested(cues: list[Cue]) -> list[Cue]:
     """A cue inside a longer cue of the same type is the same cue ("air strike" / "strike")."""
     out = []
     for c in cues:
-        inside = any(o.type == c.type and o is not c and o.start <= c.start and c.end <= o.end
+        inside = any(o is not c and o.start <= c.start and c.end <= o.end
                      and (o.end - o.start) > (c.end - c.start) for o in cues)
         if not inside:
             out.append(c)
+    return out
+
+
+def _yield_to_longer(cues: list[Cue], aside: list[SetAside]) -> list[Cue]:
+    """A cue that begins or ends a longer cue of another type is a word of that one: "a pause
+    in attacks" is a ceasefire, not an attack; "an anti-aircraft battle" is no ground combat.
+    (Only a shared edge: a separable verb around a cue, "raakten bij de aanval gewond", keeps
+    the cue it surrounds.)"""
+    out = []
+    for c in cues:
+        host = next((o for o in cues if o.type != c.type and (o.end - o.start) > (c.end - c.start)
+                     and ((o.start == c.start and c.end <= o.end)
+                          or (o.end == c.end and o.start <= c.start))), None)
+        if host is None:
+            out.append(c)
+        else:
+            aside.append(SetAside(c, f"part of a {host.type} cue"))
     return out
 
 

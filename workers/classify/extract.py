@@ -1,4 +1,9 @@
-"""Events of one sentence: cues give the types, counts give the numbers and attributes."""
+"""Event mentions of one sentence: cues give the types, counts give the numbers and attributes.
+
+These are candidates: the factuality and time layer (``reading.py``) still decides which of
+them the article reports as happening now. Cues read in another sense, and every cue of a
+sentence about another domain (sport, elections, weather), come back set aside with the reason.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,14 @@ from dataclasses import dataclass
 
 from monitor.models import Event
 from workers.classify.counts import Count, find_counts
-from workers.classify.cues import Cue, find_cues, nearest_label, read_location, read_status
+from workers.classify.cues import (
+    Cue,
+    SetAside,
+    find_cues,
+    nearest_label,
+    read_location,
+    read_status,
+)
 from workers.classify.numbers import find_mentions
 from workers.classify.scan import Scan
 from workers.classify.taxonomy import TYPES
@@ -17,9 +29,10 @@ WEAPON_TYPES = frozenset({"attack", "interception"})
 
 @dataclass(frozen=True, slots=True)
 class Found:
-    """An event plus what the article-level merge needs to know about its count."""
+    """An event mention plus what the layer and the article-level merge need to know."""
 
     event: Event
+    anchor: tuple[int, int] = (0, 0)  # the tokens that name it: what factuality is judged on
     vague: bool = False
     each: bool = False  # a per-side count ("157 each"): a total of twice it is the same swap
     impact: bool = False  # munitions that hit ("25 drones hit nine sites"): maybe a subset
@@ -28,21 +41,38 @@ class Found:
     owner: tuple[str, ...] = ()  # capitalised modifiers: "57 Ukrainian drones" -> ("ukrainian",)
 
 
-def sentence_events(scan: Scan, lang: str) -> list[Found]:
-    """All events one sentence states; none for excluded or background sentences."""
-    if scan.has("exclude") or scan.has("background"):
-        return []
-    cues = find_cues(scan)
-    if not cues:
-        return []
-    counts = find_counts(scan, find_mentions(scan), cues)
+@dataclass(frozen=True, slots=True)
+class Aside:
+    """A cue that names no event: its words are used in another sense or another domain."""
+
+    event: Event
+    kind: str  # "other sense" or "other domain"
+    reason: str
+
+
+def sentence_events(scan: Scan, lang: str) -> tuple[list[Found], list[Aside]]:
+    """The event mentions one sentence states, and the cues it sets aside."""
+    cues, set_aside = find_cues(scan)
     location = read_location(scan)
+    aside = [_aside(scan, lang, a, location) for a in set_aside]
+    domain = scan.by_label.get("exclude")
+    if domain:
+        word = " ".join(scan.sentence.tokens[domain[0].start : domain[0].end])
+        aside += [Aside(_event(scan, lang, c.type, c.start, location), "other domain",
+                        f"'{word}' is about another domain") for c in _first_per_type(cues)]
+        return [], aside
+    if not cues:
+        return [], aside
+    counts = find_counts(scan, find_mentions(scan), cues)
     found = [_counted(scan, lang, c, location) for c in counts]
-    counted = {c.type for c in counts}
-    for cue in _first_per_type(cues):
-        if cue.type not in counted:
-            found.append(Found(_event(scan, lang, cue.type, cue.start, location)))
-    return found
+    for cue in cues:
+        found.append(Found(_event(scan, lang, cue.type, cue.start, location),
+                           anchor=(cue.start, cue.end)))
+    return found, aside
+
+
+def _aside(scan: Scan, lang: str, a: SetAside, location: str | None) -> Aside:
+    return Aside(_event(scan, lang, a.cue.type, a.cue.start, location), "other sense", a.reason)
 
 
 def _first_per_type(cues: list[Cue]) -> list[Cue]:
@@ -65,13 +95,14 @@ def _counted(scan: Scan, lang: str, c: Count, location: str | None) -> Found:
     if c.type == "casualties":
         side = nearest_label(scan, "side:", c.head.index, SIDE_REACH)
     weapon = c.head.weapon if c.type in WEAPON_TYPES and c.head.weapon else event.weapon
+    noun = scan.sentence.tokens[c.head.index] if c.head.kind != "none" else None
     event = event.replace(count=c.mention.value, approx=c.mention.approx, side=side,
-                          weapon=weapon)
+                          weapon=weapon, noun=noun)
     each = scan.starting_at("each_side", c.head.index + 1) is not None or scan.starting_at(
         "each_side", c.mention.end) is not None
     impact = c.type == "attack" and c.head.kind == "weapon" and scan.has("impact")
     ceiling = scan.ending_at("ceiling", c.mention.start) is not None
-    return Found(event, vague=c.mention.vague, each=each, impact=impact,
+    return Found(event, anchor=c.anchor, vague=c.mention.vague, each=each, impact=impact,
                  earlier=scan.has("earlier"), ceiling=ceiling, owner=_owner(scan, c))
 
 

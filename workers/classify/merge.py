@@ -1,4 +1,4 @@
-"""Article-level merge: the same event stated twice in one article is listed once.
+"""Parts and restatements: counts that are a form of another figure the article states.
 
 EVENTS.md rule 5 and the annotation notes: exact restatements collapse; a vague figure gives
 way to a precise one of the same order ("Tientallen doden" beside "44 doden" is one toll, 44)
@@ -90,33 +90,26 @@ def _larger(a: Found, b: Found) -> bool:
     return (a.event.count or 0) > (b.event.count or 0)
 
 
-PART_RULES = [_hit_subset, _place_part, _replaced, _rounded, _above]
+PART_RULES = (
+    (_hit_subset, "munitions that hit, out of a larger salvo"),
+    (_place_part, "one place's share of a larger count"),
+    (_replaced, "an earlier figure that a larger one replaced"),
+    (_rounded, "a rounded form of a precise figure"),
+    (_above, "an upper bound beside the figure just given"),
+)
 
 
-def _part(f: Found, found: list[Found]) -> bool:
-    """Whether ``f``'s count is a part, an earlier or rounded form, of another stated figure."""
+def part_reason(f: Found, found: list[Found]) -> str | None:
+    """Why ``f``'s count is no event of its own: a vague, doubled, partial, earlier or rounded
+    form of another figure the article states; None when it stands."""
     if f.event.count is None:
-        return False
+        return None
+    if _superseded(f, found):
+        return "a vague figure beside a precise one"
+    if _doubled(f, found):
+        return "the total of a per-side count"
     others = [o for o in found if o is not f and _same_kind(f.event, o.event)]
-    return any(rule(f, o) for o in others for rule in PART_RULES)
-
-
-def merge_events(found: list[Found]) -> list[Event]:
-    """Deduplicated events in text order."""
-    out: list[Event] = []
-    seen: set[tuple[str, int | None, str | None]] = set()
-    counted_types = {f.event.type for f in found if f.event.count is not None}
-    for f in found:
-        e = f.event
-        if _superseded(f, found) or _doubled(f, found) or _part(f, found):
-            continue
-        if e.count is None and e.type in counted_types:
-            continue
-        key = (e.type, e.count, e.status if e.count is None else None)
-        if key not in seen:
-            seen.add(key)
-            out.append(e)
-    if any(e.type == "interception" for e in out) and not any(e.type == "attack" for e in out):
-        first = next(e for e in out if e.type == "interception")
-        out.append(first.replace(type="attack", count=None, approx=False, side=None))
-    return out
+    for rule, reason in PART_RULES:
+        if any(rule(f, o) for o in others):
+            return reason
+    return None

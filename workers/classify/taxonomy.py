@@ -1,8 +1,11 @@
-"""How each event type takes its count: language-independent, from shared/EVENTS.md.
+"""How each event type takes its count and its factuality: language-independent, from
+docs/events.md.
 
 This is the taxonomy, not language knowledge: which kinds of head noun can carry a type's
-count ("40 people ... killed" -> casualties; "72 drones ... shot down" -> interception), and
-which types never carry one (infrastructure: households without power are not a count).
+count ("40 people ... killed" -> casualties; "72 drones ... shot down" -> interception), which
+types never carry one (infrastructure: households without power are not a count), which are
+events even when only proposed or threatened (sanctions), and which name an act between
+parties clearly enough to be read in an article that never names armed conflict.
 """
 
 from __future__ import annotations
@@ -22,6 +25,15 @@ class TypeRule:
     takes_parts: bool = False  # "of which 48 were intercepted": subsets are this type's count
     has_status: bool = False
     noun_needs_cue: bool = False  # "175 prisoners" is an exchange count only beside an exchange cue
+    # Proposed, demanded, threatened or conditional, it is still the event (docs/events.md:
+    # "sanctions imposed, proposed or discussed").
+    irrealis_counts: bool = False
+    # A state that lasts until it is lifted: imposed long ago, it is still in force.
+    lasting: bool = False
+    # Read from its own sentence where the article names neither armed conflict nor another
+    # domain: talks, truces, swaps and sanctions are acts between parties; an "attack" or a
+    # death without a weapon or a soldier in sight may be sport or an accident.
+    stands_alone: bool = False
 
 
 TYPES: dict[str, TypeRule] = {
@@ -31,12 +43,13 @@ TYPES: dict[str, TypeRule] = {
                              headless_reach=2, headless_after=0),
     "casualties": TypeRule(carriers=("person",), headless_reach=4, headless_after=0),
     "territorial_change": TypeRule(counted=False),
-    "negotiation": TypeRule(counted=False, has_status=True),
-    "ceasefire": TypeRule(counted=False, has_status=True),
+    "negotiation": TypeRule(counted=False, has_status=True, stands_alone=True),
+    "ceasefire": TypeRule(counted=False, has_status=True, stands_alone=True),
     "prisoner_exchange": TypeRule(carriers=("person",), headless_reach=2, has_status=True,
-                                  noun_needs_cue=True),
+                                  noun_needs_cue=True, stands_alone=True),
     "troop_deployment": TypeRule(carriers=("person",), noun_needs_cue=True),
-    "sanctions": TypeRule(counted=False),
+    "sanctions": TypeRule(counted=False, irrealis_counts=True, stands_alone=True,
+                          lasting=True),
     "infrastructure": TypeRule(counted=False),
 }
 

@@ -19,6 +19,7 @@ from typing import NamedTuple
 
 GAP = "..."
 MAX_GAP = 6
+GAPPED = "+gapped"  # index() also lists each split phrase's span under this label
 CACHE_LIMIT = 200_000
 
 Labels = AbstractSet[str]  # the labels on one token
@@ -188,7 +189,7 @@ class PatternSet:
         out: list[Match] = []
         for i, e in enumerate(entries):
             out.extend([Match(label, i, i + 1) for label in e.plain])
-            out.extend(_phrases_at(e, token_labels, i))
+            out.extend(m for m, _ in _phrases_at(e, token_labels, i))
         return out
 
     def index(self, entries: Sequence[Entry]) -> tuple[dict[str, list[Match]], list[Labels]]:
@@ -205,8 +206,10 @@ class PatternSet:
             for label in e.spanned:
                 _add(by_label, Match(label, i, i + 1))
             if e.loose or e.tight:
-                for m in _phrases_at(e, token_labels, i):
+                for m, parts in _phrases_at(e, token_labels, i):
                     _add(by_label, m)
+                    if m.end - m.start > parts:  # a split phrase: "raakten ... gewond"
+                        _add(by_label, Match(GAPPED, m.start, m.end))
                     for j in range(m.start, m.end):
                         at_token[j] = at_token[j] | {m.label}
         return by_label, at_token
@@ -220,8 +223,11 @@ def _add(by_label: dict[str, list[Match]], m: Match) -> None:
         spans.append(m)
 
 
-def _phrases_at(e: Entry, token_labels: list[frozenset[str]], i: int) -> list[Match]:
-    """The phrases that start at token i and match, in their fixed order."""
+def _phrases_at(
+    e: Entry, token_labels: list[frozenset[str]], i: int
+) -> list[tuple[Match, int]]:
+    """The phrases that start at token i and match, in their fixed order, with their number
+    of parts (a span longer than that used a gap)."""
     tried = list(e.loose)
     if e.tight and i + 1 < len(token_labels):
         tight = e.tight
@@ -235,7 +241,7 @@ def _phrases_at(e: Entry, token_labels: list[frozenset[str]], i: int) -> list[Ma
     for _, phrase in tried:
         end = _extend(phrase, token_labels, i + 1, 1)
         if end is not None:
-            out.append(Match(phrase.label, i, end))
+            out.append((Match(phrase.label, i, end), len(phrase.parts)))
     return out
 
 

@@ -1,0 +1,52 @@
+"""Is the article about armed conflict? The last question ConText asks: about someone else.
+
+Cue words are shared with sport ("attack"), accidents ("killed"), business ("launched") and
+elections ("captured seats"). Each sentence that names another domain (the ``exclude`` markers:
+football, hurricane, election) gives no events. Beyond that the article decides:
+
+- it names armed conflict somewhere (a ``conflict`` marker: war, troops, missiles, ceasefire):
+  every mention is read;
+- it names another domain and never armed conflict: no mention is;
+- it names neither (a one-line talks announcement, a short wire item): each mention is read
+  from its own sentence, so talks, truces, swaps and sanctions stand (acts between parties),
+  while violence needs its sentence to name a weapon or soldiers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from workers.classify.scan import Scan
+from workers.classify.taxonomy import TYPES
+
+CONFLICT, OTHER, UNDECIDED = "conflict", "other", "undecided"
+
+
+@dataclass(frozen=True, slots=True)
+class Domain:
+    """The article's domain and, for another domain, the word that showed it."""
+
+    value: str
+    word: str | None = None
+
+
+def article_domain(scans: list[Scan]) -> Domain:
+    other: str | None = None
+    for scan in scans:
+        if scan.has("conflict") and not scan.has("exclude"):
+            return Domain(CONFLICT)
+        m = next(iter(scan.by_label.get("exclude", ())), None)
+        if m is not None and other is None:
+            other = " ".join(scan.sentence.tokens[m.start : m.end])
+    return Domain(OTHER, other) if other else Domain(UNDECIDED)
+
+
+def domain_reason(domain: Domain, scan: Scan, event_type: str) -> str | None:
+    """Why a mention of ``event_type`` in ``scan`` is not about armed conflict, or None."""
+    if domain.value == CONFLICT:
+        return None
+    if domain.value == OTHER:
+        return f"the article is about another domain ('{domain.word}') and never names war"
+    if TYPES[event_type].stands_alone or scan.has_prefix("weapon:") or scan.has("side:military"):
+        return None
+    return "the article never names armed conflict, nor does this sentence name a weapon or troops"

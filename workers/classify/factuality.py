@@ -1,0 +1,102 @@
+"""Factuality of an event mention: did the article say it happened, or only that it may?
+
+Written after the ConText algorithm of clinical NLP (Harkema et al., 2009; NegEx before it):
+trigger terms from the language file, each with a direction, give the mentions in their scope
+a value; a scope ends at a clause boundary or a termination term, and "pseudo" terms that look
+like triggers ("no fewer than") are not triggers. The values follow FactBank's distinctions:
+asserted, announced/planned, negated, uncertain, hypothetical/conditional, wished/demanded and
+generic. Only asserted and announced mentions become events (docs/events.md); the rest are kept
+with the trigger that decided them, so an explanation can quote it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from workers.classify.lexicon.patterns import GAPPED
+from workers.classify.lexicon.sections import FACTUALITIES, trigger_label
+from workers.classify.scan import CLAUSE_BREAKS, COMMA, Scan
+
+ASSERTED = "asserted"
+EMITTED = frozenset({ASSERTED, "announced"})
+NEGATION_REACH = 4  # a negation cancels words this close after it ("no one was killed")
+# Marker names older language files used for two of the trigger lists.
+LEGACY = (("negation", "negated"), ("hypothetical", "hypothetical"))
+RANK = {value: i for i, value in enumerate(FACTUALITIES)}
+
+
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    """A trigger term at tokens [start, end) and the factuality it gives."""
+
+    value: str
+    start: int
+    end: int
+    forward: bool  # a "before" trigger: its scope runs forward from its end
+
+
+@dataclass(frozen=True, slots=True)
+class Factuality:
+    """A mention's factuality and the trigger words that decided it (None: asserted)."""
+
+    value: str
+    trigger: str | None = None
+
+    @property
+    def emitted(self) -> bool:
+        return self.value in EMITTED
+
+
+def find_triggers(scan: Scan) -> list[Trigger]:
+    """The triggers of a sentence, pseudo-triggers removed."""
+    by_label = scan.by_label
+    pseudo = by_label.get("ctx:pseudo", ())
+    found = [
+        Trigger(value, m.start, m.end, direction == "before")
+        for value in FACTUALITIES
+        for direction in ("before", "after")
+        for m in by_label.get(trigger_label(value, direction), ())
+    ]
+    found += [Trigger(value, m.start, m.end, True)
+              for marker, value in LEGACY for m in by_label.get(marker, ())]
+    return [t for t in found
+            if not any(p.start <= t.start and t.end <= p.end for p in pseudo)]
+
+
+def scope_ends(scan: Scan) -> frozenset[int]:
+    """Tokens where a trigger's scope stops: clause breaks, commas and termination terms."""
+    ends = {i for i, tok in enumerate(scan.tokens) if tok in CLAUSE_BREAKS or tok == COMMA}
+    for m in scan.by_label.get("ctx:end", ()):
+        ends.update(range(m.start, m.end))
+    return frozenset(ends)
+
+
+def covers(
+    t: Trigger, span: tuple[int, int], ends: frozenset[int], split: bool = False
+) -> bool:
+    """Whether the mention at ``span`` lies in the trigger's scope; ``split``: the mention is
+    a phrase with a gap, which a trigger inside it also covers ("raakte niemand gewond")."""
+    start, end = span
+    if t.forward:
+        if start >= t.end:
+            if t.value == "negated" and start - t.end > NEGATION_REACH:
+                return False
+            return not any(i in ends for i in range(t.end, start))
+        return split and start < t.start and t.end <= end
+    if end <= t.start:
+        return not any(i in ends for i in range(end, t.start))
+    return False
+
+
+def judge_factuality(
+    scan: Scan, span: tuple[int, int], triggers: list[Trigger], ends: frozenset[int]
+) -> Factuality:
+    """The strongest trigger whose scope holds the mention, or asserted."""
+    split = any((m.start, m.end) == span for m in scan.by_label.get(GAPPED, ()))
+    best: Trigger | None = None
+    for t in triggers:
+        if covers(t, span, ends, split) and (best is None or RANK[t.value] < RANK[best.value]):
+            best = t
+    if best is None:
+        return Factuality(ASSERTED)
+    return Factuality(best.value, " ".join(scan.sentence.tokens[best.start : best.end]))

@@ -1,0 +1,59 @@
+"""One event across the article: the headline, the lead and the body repeat it.
+
+Mentions of the same type and count are one event (docs/events.md rule 5), and its evidence is
+the body sentence that states it: the headline only when the body never does. Counts that are
+a form of another figure (a vague or rounded restatement, a part, an earlier figure; see
+``merge``) are no events of their own, and an uncounted mention of a type the article counts
+adds nothing. Distinct tolls stay distinct: another count, another status, another event.
+A shoot-down implies a launch, so an interception brings an (uncounted) attack with it.
+"""
+
+from __future__ import annotations
+
+from monitor.models import Event
+from workers.classify.extract import Found
+from workers.classify.merge import part_reason
+from workers.classify.outcome import Dropped
+
+Key = tuple[str, int | None, str | None]
+
+
+def _key(e: Event) -> Key:
+    return (e.type, e.count, e.status if e.count is None else None)
+
+
+def merge_mentions(mentions: list[tuple[Found, bool]]) -> tuple[list[Event], list[Dropped]]:
+    """Events in text order (headline first), and the counted mentions folded into others."""
+    found = [f for f, _ in mentions]
+    counted_types = {f.event.type for f in found if f.event.count is not None}
+    out: list[Event] = []
+    from_title: list[bool] = []
+    at: dict[Key, int] = {}
+    merged: list[Dropped] = []
+    for f, title in mentions:
+        e = f.event
+        why = part_reason(f, found)
+        if why:
+            merged.append(Dropped(e, "one event", why, title))
+            continue
+        if e.count is None and e.type in counted_types:
+            continue
+        key = _key(e)
+        if key not in at:
+            at[key] = len(out)
+            out.append(e)
+            from_title.append(title)
+        elif from_title[at[key]] and not title:
+            out[at[key]], from_title[at[key]] = _with_body_evidence(out[at[key]], e), False
+    if any(e.type == "interception" for e in out) and not any(e.type == "attack" for e in out):
+        first = next(e for e in out if e.type == "interception")
+        out.append(first.replace(type="attack", count=None, approx=False, side=None, noun=None))
+    return out, merged
+
+
+def _with_body_evidence(head: Event, body: Event) -> Event:
+    """The body's sentence as evidence, with what the headline said that the body did not."""
+    return body.replace(
+        weapon=body.weapon or head.weapon, side=body.side or head.side,
+        location=body.location or head.location,
+    )

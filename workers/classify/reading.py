@@ -1,0 +1,121 @@
+"""Read an article: candidate mentions, then factuality, time and domain, then one event each.
+
+The layer after candidate detection (``extract``): every mention gets a factuality
+(``factuality``), a time relative to the published date (``timeline``) and a domain check
+(``domain``); only asserted or announced mentions of the news are events. The others are kept
+as ``Dropped`` with the kind of reason and the words that decided it, which ``newsmonitor
+classify --explain``, ``eval --explain`` and ``rules test`` show. Mentions of one event across
+the article are then merged (``identity``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from workers.classify.dates import latest_year, parse_published
+from workers.classify.domain import Domain, article_domain, domain_reason
+from workers.classify.extract import Found, sentence_events
+from workers.classify.factuality import (
+    ASSERTED,
+    Factuality,
+    find_triggers,
+    judge_factuality,
+    scope_ends,
+)
+from workers.classify.identity import merge_mentions
+from workers.classify.lexicon.loader import Lexicon, get_lexicon
+from workers.classify.outcome import Dropped, Reading
+from workers.classify.scan import Scan, scan_key_sentences
+from workers.classify.sentences import split_sentences
+from workers.classify.taxonomy import TYPES
+from workers.classify.timeline import (
+    BACKGROUND,
+    FUTURE,
+    Reference,
+    find_anchors,
+    judge_time,
+    time_ends,
+)
+
+KIND_OF = {"negated": "negation", "uncertain": "negation", "hypothetical": "irrealis",
+           "wished": "irrealis", "generic": "generic"}
+STANDING = frozenset({"rejected", "stalled"})  # a refusal or a halt is itself the news
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A kept mention: the candidate and whether it came from the headline."""
+
+    found: Found
+    title: bool
+
+
+def read_text(
+    text: str,
+    lang: str | None = None,
+    title: str | None = None,
+    published: str | None = None,
+    lang_dirs: Iterable[str | Path] = (),
+) -> Reading:
+    """Read raw text; ``lang_dirs`` adds folders of language files for this call."""
+    if not lang:
+        from workers.langdetect import detect_language
+
+        lang = detect_language(f"{title or ''}\n{text}")
+    lexicon = get_lexicon(lang, tuple(lang_dirs))
+    if lexicon is None:
+        return Reading((), ())
+    head = scan_key_sentences([title], lexicon) if title else []
+    body = scan_key_sentences(split_sentences(text), lexicon)
+    ref = Reference(parse_published(published), latest_year(f"{title or ''}\n{text}"))
+    domain = article_domain(head + body)
+    kept: list[Mention] = []
+    dropped: list[Dropped] = []
+    for is_title, scans in ((True, head), (False, body)):
+        for scan in scans:
+            _read_sentence(scan, lexicon, ref, domain, is_title, kept, dropped)
+    events, merged = merge_mentions([(m.found, m.title) for m in kept])
+    return Reading(tuple(events), tuple(dict.fromkeys((*dropped, *merged))))
+
+
+def _read_sentence(
+    scan: Scan, lexicon: Lexicon, ref: Reference, domain: Domain, is_title: bool,
+    kept: list[Mention], dropped: list[Dropped],
+) -> None:
+    found, aside = sentence_events(scan, lexicon.lang)
+    dropped.extend(Dropped(a.event, "other sense", f"{a.kind}: {a.reason}", is_title)
+                   for a in aside)
+    if not found:
+        return
+    triggers, ends = find_triggers(scan), scope_ends(scan)
+    anchors, dating = find_anchors(scan, ref), time_ends(scan, ends)
+    for f in found:
+        why = domain_reason(domain, scan, f.event.type)
+        if why:
+            dropped.append(Dropped(f.event, "other sense", f"other domain: {why}", is_title))
+            continue
+        fact = _factuality(f, judge_factuality(scan, f.anchor, triggers, ends))
+        when = judge_time(scan, f.anchor, anchors, dating)
+        if not fact.emitted:
+            dropped.append(Dropped(f.event, KIND_OF[fact.value],
+                                   f"{fact.value}: '{fact.trigger}'", is_title))
+        elif when.time == BACKGROUND and not TYPES[f.event.type].lasting:
+            dropped.append(Dropped(f.event, "background", f"background: '{when.words}'",
+                                   is_title))
+        else:
+            value = "announced" if when.time == FUTURE else fact.value
+            kept.append(Mention(replace(f, event=f.event.replace(factuality=value)), is_title))
+
+
+def _factuality(f: Found, fact: Factuality) -> Factuality:
+    """Type rules over trigger scopes: a refused or halted negotiation is news in itself, and
+    proposed or threatened sanctions are sanctions (docs/events.md)."""
+    if fact.emitted:
+        return fact
+    if f.event.status in STANDING:
+        return Factuality(ASSERTED)
+    if TYPES[f.event.type].irrealis_counts and fact.value in ("wished", "hypothetical"):
+        return Factuality("announced")
+    return fact
