@@ -69,9 +69,12 @@ def parse_published(value: str | None) -> Span | None:
     return year_span(year)
 
 
-def latest_year(text: str) -> Span | None:
+_YEAR = re.compile(r"(?<![\d.,])((?:19|20)\d\d)(?![\d.,]\d)")
+
+
+def latest_year(text: str, title: str | None = None) -> Span | None:
     """The latest year an undated article names: without a date, the explicit anchor it has."""
-    years = [int(y) for y in re.findall(r"(?<![\d.,])((?:19|20)\d\d)(?![\d.,]\d)", text)]
+    years = [int(y) for part in (title or "", text) for y in _YEAR.findall(part)]
     return year_span(max(years)) if years else None
 
 

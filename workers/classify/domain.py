@@ -14,6 +14,7 @@ football, hurricane, election) gives no events. Beyond that the article decides:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from workers.classify.scan import Scan
@@ -30,15 +31,14 @@ class Domain:
     word: str | None = None
 
 
-def article_domain(scans: list[Scan]) -> Domain:
-    other: str | None = None
-    for scan in scans:
-        if scan.has("conflict") and not scan.has("exclude"):
-            return Domain(CONFLICT)
-        m = next(iter(scan.by_label.get("exclude", ())), None)
-        if m is not None and other is None:
-            other = " ".join(scan.sentence.tokens[m.start : m.end])
-    return Domain(OTHER, other) if other else Domain(UNDECIDED)
+def article_domain(scans: list[Scan], other_word: Callable[[], str | None]) -> Domain:
+    """The article's domain from its key sentences; ``other_word`` looks for another domain's
+    word in the whole text, which is only needed when no key sentence names armed conflict
+    (rare in a war-news feed)."""
+    if any(scan.has("conflict") and not scan.has("exclude") for scan in scans):
+        return Domain(CONFLICT)
+    word = other_word()
+    return Domain(OTHER, word) if word else Domain(UNDECIDED)
 
 
 def domain_reason(domain: Domain, scan: Scan, event_type: str) -> str | None:

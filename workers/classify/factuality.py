@@ -20,6 +20,7 @@ from workers.classify.scan import CLAUSE_BREAKS, COMMA, Scan
 ASSERTED = "asserted"
 EMITTED = frozenset({ASSERTED, "announced"})
 NEGATION_REACH = 4  # a negation cancels words this close after it ("no one was killed")
+AFTER_REACH = 3  # a trigger after the words reaches this far back ("talks could begin")
 # Marker names older language files used for two of the trigger lists.
 LEGACY = (("negation", "negated"), ("hypothetical", "hypothetical"))
 RANK = {value: i for i, value in enumerate(FACTUALITIES)}
@@ -63,9 +64,12 @@ def find_triggers(scan: Scan) -> list[Trigger]:
             if not any(p.start <= t.start and t.end <= p.end for p in pseudo)]
 
 
+BOUNDARIES = CLAUSE_BREAKS | {COMMA}
+
+
 def scope_ends(scan: Scan) -> frozenset[int]:
     """Tokens where a trigger's scope stops: clause breaks, commas and termination terms."""
-    ends = {i for i, tok in enumerate(scan.tokens) if tok in CLAUSE_BREAKS or tok == COMMA}
+    ends = {i for i, tok in enumerate(scan.tokens) if tok in BOUNDARIES}
     for m in scan.by_label.get("ctx:end", ()):
         ends.update(range(m.start, m.end))
     return frozenset(ends)
@@ -83,7 +87,7 @@ def covers(
                 return False
             return not any(i in ends for i in range(t.end, start))
         return split and start < t.start and t.end <= end
-    if end <= t.start:
+    if end <= t.start <= end + AFTER_REACH:
         return not any(i in ends for i in range(end, t.start))
     return False
 

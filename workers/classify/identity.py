@@ -22,15 +22,18 @@ def _key(e: Event) -> Key:
     return (e.type, e.count, e.status if e.count is None else None)
 
 
-def merge_mentions(mentions: list[tuple[Found, bool]]) -> tuple[list[Event], list[Dropped]]:
-    """Events in text order (headline first), and the counted mentions folded into others."""
-    found = [f for f, _ in mentions]
+def merge_mentions(
+    mentions: list[tuple[Found, bool, str]]
+) -> tuple[list[Event], list[Dropped]]:
+    """Events in text order (headline first), and the counted mentions folded into others.
+    Each mention comes with whether it is the headline's and its factuality."""
+    found = [f for f, _, _ in mentions]
     counted_types = {f.event.type for f in found if f.event.count is not None}
     out: list[Event] = []
     from_title: list[bool] = []
     at: dict[Key, int] = {}
     merged: list[Dropped] = []
-    for f, title in mentions:
+    for f, title, factuality in mentions:
         e = f.event
         why = part_reason(f, found)
         if why:
@@ -41,10 +44,11 @@ def merge_mentions(mentions: list[tuple[Found, bool]]) -> tuple[list[Event], lis
         key = _key(e)
         if key not in at:
             at[key] = len(out)
-            out.append(e)
+            out.append(e.replace(factuality=factuality))
             from_title.append(title)
         elif from_title[at[key]] and not title:
-            out[at[key]], from_title[at[key]] = _with_body_evidence(out[at[key]], e), False
+            body = _with_body_evidence(out[at[key]], e.replace(factuality=factuality))
+            out[at[key]], from_title[at[key]] = body, False
     if any(e.type == "interception" for e in out) and not any(e.type == "attack" for e in out):
         first = next(e for e in out if e.type == "interception")
         out.append(first.replace(type="attack", count=None, approx=False, side=None, noun=None))

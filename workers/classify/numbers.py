@@ -2,8 +2,9 @@
 
 Each number becomes a ``Mention`` with its token span and flags (approximate, vague, an upper
 bound, a part of a stated total); ``counts.py`` then decides which event, if any, it counts.
-What is never a count (dates, years, times, percentages, ages, ordinals) is dropped here, so
-no later rule can pick it up. Separators, words and scales come from the language file.
+What is never a count (dates, years, times, percentages, ages, ordinals, and attribute numbers:
+"aged 28", "brigade 47", "home to 60,000") is dropped here, so no later rule can pick it up.
+Separators, words and scales come from the language file.
 """
 
 from __future__ import annotations
@@ -89,7 +90,16 @@ def find_mentions(scan: Scan) -> list[Mention]:
             found.append(mention)
     found = [_flag(scan, m) for m in _join_ranges(scan, found)]
     found = _link_parts(scan, found)
-    return [m for m in found if not _is_date_or_year(scan, m)]
+    return [m for m in found if not (_is_date_or_year(scan, m) or _is_attribute(scan, m))]
+
+
+def _is_attribute(scan: Scan, m: Mention) -> bool:
+    """'aged 28', 'brigade 47', 'home to some 60,000': the number describes, it counts nothing."""
+    start = m.start
+    approx = scan.ending_at("approx", start)
+    if approx is not None:
+        start = approx.start
+    return scan.ending_at("attribute", start) is not None
 
 
 def _vague_starts(scan: Scan) -> dict[int, Match]:

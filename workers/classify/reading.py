@@ -11,7 +11,7 @@ the article are then merged (``identity``).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from workers.classify.dates import latest_year, parse_published
@@ -27,7 +27,7 @@ from workers.classify.factuality import (
 from workers.classify.identity import merge_mentions
 from workers.classify.lexicon.loader import Lexicon, get_lexicon
 from workers.classify.outcome import Dropped, Reading
-from workers.classify.scan import Scan, scan_key_sentences
+from workers.classify.scan import Scan, find_label, scan_key_sentences
 from workers.classify.sentences import split_sentences
 from workers.classify.taxonomy import TYPES
 from workers.classify.timeline import (
@@ -46,10 +46,11 @@ STANDING = frozenset({"rejected", "stalled"})  # a refusal or a halt is itself t
 
 @dataclass(frozen=True, slots=True)
 class Mention:
-    """A kept mention: the candidate and whether it came from the headline."""
+    """A kept mention: the candidate, whether it came from the headline, its factuality."""
 
     found: Found
     title: bool
+    factuality: str
 
 
 def read_text(
@@ -67,16 +68,18 @@ def read_text(
     lexicon = get_lexicon(lang, tuple(lang_dirs))
     if lexicon is None:
         return Reading((), ())
-    head = scan_key_sentences([title], lexicon) if title else []
-    body = scan_key_sentences(split_sentences(text), lexicon)
-    ref = Reference(parse_published(published), latest_year(f"{title or ''}\n{text}"))
-    domain = article_domain(head + body)
+    pieces = ([title] if title else []) + list(split_sentences(text))
+    head = scan_key_sentences(pieces[:1], lexicon) if title else []
+    body = scan_key_sentences(pieces[1:] if title else pieces, lexicon)
+    published_span = parse_published(published)
+    ref = Reference(published_span, None if published_span else latest_year(text, title))
+    domain = article_domain(head + body, lambda: find_label(pieces, lexicon, "exclude"))
     kept: list[Mention] = []
     dropped: list[Dropped] = []
     for is_title, scans in ((True, head), (False, body)):
         for scan in scans:
             _read_sentence(scan, lexicon, ref, domain, is_title, kept, dropped)
-    events, merged = merge_mentions([(m.found, m.title) for m in kept])
+    events, merged = merge_mentions([(m.found, m.title, m.factuality) for m in kept])
     return Reading(tuple(events), tuple(dict.fromkeys((*dropped, *merged))))
 
 
@@ -91,7 +94,10 @@ def _read_sentence(
         return
     triggers, ends = find_triggers(scan), scope_ends(scan)
     anchors, dating = find_anchors(scan, ref), time_ends(scan, ends)
+    stated: set[str] = set()  # types this sentence already reports: more cues add nothing
     for f in found:
+        if f.event.count is None and f.event.type in stated:
+            continue
         why = domain_reason(domain, scan, f.event.type)
         if why:
             dropped.append(Dropped(f.event, "other sense", f"other domain: {why}", is_title))
@@ -106,7 +112,8 @@ def _read_sentence(
                                    is_title))
         else:
             value = "announced" if when.time == FUTURE else fact.value
-            kept.append(Mention(replace(f, event=f.event.replace(factuality=value)), is_title))
+            kept.append(Mention(f, is_title, value))
+            stated.add(f.event.type)
 
 
 def _factuality(f: Found, fact: Factuality) -> Factuality:

@@ -80,3 +80,15 @@ def scan_key_sentences(pieces: Iterable[str], lexicon: Lexicon) -> list[Scan]:
 def _labelled(sentence: Sentence, lexicon: Lexicon, entries: list[Entry]) -> Scan:
     by_label, at_token = lexicon.patterns.index(entries)
     return Scan(sentence, lexicon, by_label, at_token)
+
+
+def find_label(pieces: Iterable[str], lexicon: Lexicon, label: str) -> str | None:
+    """The words of the first span labelled ``label`` in any of the pieces, or None: a cheap
+    look for one label where labelling every sentence would be waste."""
+    patterns = lexicon.patterns
+    for text in pieces:
+        sentence = tokenize(text)
+        m = patterns.first_span(patterns.entries(sentence.lower), label)
+        if m is not None:
+            return " ".join(sentence.tokens[m.start : m.end])
+    return None

@@ -199,17 +199,28 @@ def _year(scan: Scan, i: int, ref: Reference) -> tuple[int, int, str] | None:
     return i, i + 1, _relate(span, ref) or NEWS
 
 
+CALENDAR = ("time:month", "time:unit", "time:season", "time:weekday")
+
+
+def _calendar_tokens(scan: Scan) -> list[int]:
+    """Tokens that may start a date: calendar words, and four digits (a year)."""
+    at = {m.start for label in CALENDAR for m in scan.by_label.get(label, ())}
+    at.update(i for i, tok in enumerate(scan.tokens) if len(tok) == 4 and tok.isdigit())
+    return sorted(at)
+
+
 def find_anchors(scan: Scan, ref: Reference) -> list[Anchor]:
     """Every temporal expression of the sentence, resolved."""
     found: list[tuple[int, int, str]] = []
     for label, time in PHRASES:
         found += [(m.start, m.end, time) for m in scan.by_label.get(label, ())]
-    taken: set[int] = set()
-    for i, labels in enumerate(scan.at_token):
-        if i in taken:
+    taken = -1
+    cal = scan.lexicon.time
+    for i in _calendar_tokens(scan):
+        if i <= taken:
             continue
         got: tuple[int, int, str] | None = None
-        tok, cal = scan.tokens[i], scan.lexicon.time  # calendar words match as written only
+        tok, labels = scan.tokens[i], scan.at_token[i]  # calendar words match as written only
         if "time:month" in labels and tok in cal.months:
             start, end, span = _month_date(scan, i, ref)
             dated = _relate(span, ref)
@@ -220,11 +231,11 @@ def find_anchors(scan: Scan, ref: Reference) -> list[Anchor]:
             got = _season(scan, i, ref)
         elif "time:weekday" in labels:
             got = (i, i + 1, NEWS)
-        elif scan.tokens[i].isdigit():
+        elif tok.isdigit():
             got = _year(scan, i, ref)
         if got is not None:
             found.append(got)
-            taken.update(range(got[0], got[1]))
+            taken = got[1] - 1
     return [Anchor(s, e, t, _words(scan, s, e)) for s, e, t in _after_since(scan, found)]
 
 

@@ -48,12 +48,13 @@ MARKER_KEYS = {
     "approx", "upper_bound", "part_before", "part_after", "negation", "hypothetical", "units",
     "months", "background", "cumulative", "function_words", "location_prepositions",
     "conflict", "exclude", "persons", "launch", "toll", "coordinators", "each_side",
-    "impact", "earlier", "ceiling",
+    "impact", "earlier", "ceiling", "agent", "attribute",
 }
 TYPE_KEYS = {"cues", "count_nouns", "exclude", "status", "requires", "other_sense"}
-# A sentence with none of these labels yields no event and says nothing about the article's
-# domain, so the classifier skips the rest of its labelling (patterns.PatternSet.has_key).
-KEY_LABELS = ("cue:", "noun:", "conflict", "exclude")
+# A sentence with none of these labels yields no event and cannot show that the article is
+# about armed conflict, so the classifier skips the rest of its labelling
+# (patterns.PatternSet.has_key).
+KEY_LABELS = ("cue:", "noun:", "conflict")
 # Markers the classifier only reads per token (Scan.at_token), never as spans (Scan.by_label).
 TOKEN_ONLY = ("function_words", "coordinators")
 

@@ -182,6 +182,21 @@ class PatternSet:
                     return True
         return False
 
+    def first_span(self, entries: Sequence[Entry], label: str) -> Match | None:
+        """The first span labelled ``label``, without labelling the whole sentence."""
+        labels = None
+        for i, e in enumerate(entries):
+            if label in e.plain_set:
+                return Match(label, i, i + 1)
+            phrases = [p for _, p in e.loose] + [p for v in e.tight.values() for _, p in v]
+            for phrase in phrases:
+                if phrase.label == label:
+                    labels = labels or [x.labels for x in entries]
+                    end = _extend(phrase, labels, i + 1, 1)
+                    if end is not None:
+                        return Match(label, i, end)
+        return None
+
     def match(self, tokens: Sequence[str]) -> list[Match]:
         """Every labelled span in a lower-cased token list (single tokens and phrases)."""
         entries = self.entries(tokens)
