@@ -123,8 +123,14 @@ def _eligible(scan: Scan, cue: Cue, m: Mention, head: Head) -> bool:
 
 
 def _crosses_break(scan: Scan, cue: Cue, m: Mention) -> bool:
+    """A clause break between the cue and the number, or a comma that opens a new clause
+    (", and 31 were injured": "killed" before it does not reach 31)."""
     lo, hi = sorted((cue.start, m.start))
-    return any(t in CLAUSE_BREAKS for t in scan.tokens[lo:hi])
+    toks = scan.tokens
+    return any(t in CLAUSE_BREAKS or (t == "," and i + 1 < len(toks)
+                                      and "coordinators" in scan.at_token[i + 1]
+                                      and toks[i + 1] != ",")
+               for i, t in enumerate(toks[lo:hi], lo))
 
 
 def _accepts_weak(head: Head, event_type: str) -> bool:

@@ -38,6 +38,9 @@ class Found:
     impact: bool = False  # munitions that hit ("25 drones hit nine sites"): maybe a subset
     earlier: bool = False  # a figure given earlier ("said earlier that 54"): maybe superseded
     ceiling: bool = False  # "as many as 12,000": an alternative to a lower figure, if any
+    wounded: bool = False  # a toll of wounded, not of dead: another toll
+    frame: bool = False  # its sentence breaks down victims counted elsewhere ("among the dead")
+    additional: bool = False  # its sentence adds to a toll given before ("also", "another")
     owner: tuple[str, ...] = ()  # capitalised modifiers: "57 Ukrainian drones" -> ("ukrainian",)
 
 
@@ -100,10 +103,14 @@ def _counted(scan: Scan, lang: str, c: Count, location: str | None) -> Found:
                           weapon=weapon, noun=noun)
     each = scan.starting_at("each_side", c.head.index + 1) is not None or scan.starting_at(
         "each_side", c.mention.end) is not None
-    impact = c.type == "attack" and c.head.kind == "weapon" and scan.has("impact")
+    impact = c.type == "attack" and c.head.weapon is not None and scan.has("impact")
     ceiling = scan.ending_at("ceiling", c.mention.start) is not None
+    wounded = any("wounded" in scan.at_token[i]
+                  for i in (*range(*c.anchor), c.head.index))
     return Found(event, anchor=c.anchor, vague=c.mention.vague, each=each, impact=impact,
-                 earlier=scan.has("earlier"), ceiling=ceiling, owner=_owner(scan, c))
+                 earlier=scan.has("earlier"), ceiling=ceiling, owner=_owner(scan, c),
+                 wounded=wounded, frame=scan.has("part_frame"),
+                 additional=scan.has("additional"))
 
 
 def _owner(scan: Scan, c: Count) -> tuple[str, ...]:

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from monitor.models import Event
 from workers.classify.extract import Found
-from workers.classify.merge import part_reason
+from workers.classify.merge import part_reason, same_kind
 from workers.classify.outcome import Dropped
+from workers.classify.sums import lead_parts, summed_parts
 
 Key = tuple[str, int | None, str | None]
 
@@ -29,13 +30,17 @@ def merge_mentions(
     Each mention comes with whether it is the headline's and its factuality."""
     found = [f for f, _, _ in mentions]
     counted_types = {f.event.type for f in found if f.event.count is not None}
+    reasons = [part_reason(f, found) for f in found]
+    standing = {k for k, why in enumerate(reasons) if why is None}
+    sums = summed_parts(found, same_kind) | lead_parts(found, same_kind, standing)
     out: list[Event] = []
     from_title: list[bool] = []
     at: dict[Key, int] = {}
     merged: list[Dropped] = []
-    for f, title, factuality in mentions:
+    for k, (f, title, factuality) in enumerate(mentions):
         e = f.event
-        why = part_reason(f, found)
+        why = reasons[k] or (f"part of the total of {sums[k]} it belongs to"
+                             if k in sums else None)
         if why:
             merged.append(Dropped(e, "one event", why, title))
             continue

@@ -15,7 +15,6 @@ lower figure of the same type.
 
 from __future__ import annotations
 
-from monitor.models import Event
 from workers.classify.extract import Found
 
 VAGUE_SPAN = 10  # a precise count within [v, 10 v) supersedes a vague count v
@@ -45,10 +44,17 @@ def _doubled(f: Found, found: list[Found]) -> bool:
     )
 
 
-def _same_kind(a: Event, b: Event) -> bool:
-    """Two counts of one type that could be a part and its whole (weapons must agree)."""
-    return a.type == b.type and b.count is not None and (
-        a.weapon is None or b.weapon is None or a.weapon == b.weapon)
+def same_kind(a: Found, b: Found) -> bool:
+    """Two counts of one type that could be a part and its whole: weapons agree, and both
+    count the dead or both the wounded."""
+    ea, eb = a.event, b.event
+    return ea.type == eb.type and eb.count is not None and a.wounded == b.wounded and (
+        ea.weapon is None or eb.weapon is None or ea.weapon == eb.weapon)
+
+
+def _framed(f: Found, o: Found) -> bool:
+    """'Among the dead were seven children' beside a toll of 20: a breakdown of it."""
+    return f.frame and not o.frame and _larger(o, f)
 
 
 def _hit_subset(f: Found, o: Found) -> bool:
@@ -91,6 +97,7 @@ def _larger(a: Found, b: Found) -> bool:
 
 
 PART_RULES = (
+    (_framed, "a breakdown of victims counted in a larger figure"),
     (_hit_subset, "munitions that hit, out of a larger salvo"),
     (_place_part, "one place's share of a larger count"),
     (_replaced, "an earlier figure that a larger one replaced"),
@@ -108,7 +115,7 @@ def part_reason(f: Found, found: list[Found]) -> str | None:
         return "a vague figure beside a precise one"
     if _doubled(f, found):
         return "the total of a per-side count"
-    others = [o for o in found if o is not f and _same_kind(f.event, o.event)]
+    others = [o for o in found if o is not f and same_kind(f, o)]
     for rule, reason in PART_RULES:
         if any(rule(f, o) for o in others):
             return reason

@@ -17,7 +17,7 @@ from text_to_num import text2num
 
 from workers.classify.lexicon.loader import NumberSpec
 from workers.classify.lexicon.patterns import Match
-from workers.classify.scan import Scan
+from workers.classify.scan import CLAUSE_BREAKS, Scan
 
 YEAR_RANGE = range(1900, 2101)
 
@@ -89,8 +89,14 @@ def find_mentions(scan: Scan) -> list[Mention]:
         if mention is not None:
             found.append(mention)
     found = [_flag(scan, m) for m in _join_ranges(scan, found)]
-    found = _link_parts(scan, found)
-    return [m for m in found if not (_is_date_or_year(scan, m) or _is_attribute(scan, m))]
+    found = _coordinated_parts(scan, _link_parts(scan, found))
+    return [m for m in found
+            if not (_is_date_or_year(scan, m) or _is_attribute(scan, m) or _instrument(scan, m))]
+
+
+def _instrument(scan: Scan, m: Mention) -> bool:
+    """'struck with a drone', 'met een granaatwerper': the means of one attack, no count."""
+    return m.weak and scan.ending_at("instrument", m.start) is not None
 
 
 def _is_attribute(scan: Scan, m: Mention) -> bool:
@@ -204,6 +210,24 @@ def _flag(scan: Scan, m: Mention) -> Mention:
     if scan.ending_at("part_before", before) or scan.starting_at("part_after", m.end):
         m = replace(m, part=True)
     return m
+
+
+PART_LIST_GAP = 4  # tokens between two numbers of one list ("twee vrouwen en een kind")
+
+
+def _coordinated_parts(scan: Scan, found: list[Mention]) -> list[Mention]:
+    """'onder wie twee vrouwen en een kind': a list that starts as a part stays one."""
+    out = list(found)
+    for k in range(1, len(out)):
+        prev, m = out[k - 1], out[k]
+        between = range(prev.end, m.start)
+        if not prev.part or m.part or len(between) > PART_LIST_GAP:
+            continue
+        joined = any("coordinators" in scan.at_token[i] for i in between)
+        broken = any(scan.tokens[i] in CLAUSE_BREAKS for i in between)
+        if joined and not broken:
+            out[k] = replace(m, part=True)
+    return out
 
 
 def _link_parts(scan: Scan, found: list[Mention]) -> list[Mention]:

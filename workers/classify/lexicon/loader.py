@@ -48,7 +48,8 @@ MARKER_KEYS = {
     "approx", "upper_bound", "part_before", "part_after", "negation", "hypothetical", "units",
     "months", "background", "cumulative", "function_words", "location_prepositions",
     "conflict", "exclude", "persons", "launch", "toll", "coordinators", "each_side",
-    "impact", "earlier", "ceiling", "agent", "attribute",
+    "impact", "earlier", "ceiling", "agent", "attribute", "part_frame", "wounded", "instrument",
+    "additional",
 }
 TYPE_KEYS = {"cues", "count_nouns", "exclude", "status", "requires", "other_sense"}
 # A sentence with none of these labels yields no event and cannot show that the article is
