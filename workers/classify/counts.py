@@ -153,8 +153,9 @@ def find_counts(scan: Scan, mentions: list[Mention], cues: list[Cue]) -> list[Co
         if h.kind in cue_types and not (m.upper or m.part) and weak_ok:
             claimed[k].setdefault(h.kind, (h.index, h.index + 1))
     headless: dict[int, tuple[int, Cue]] = {}
+    closest: dict[tuple[int, str], int] = {}  # (mention, type) -> distance of its claimer
     for cue in cues:
-        nearest = _nearest_mention(scan, cue, mentions, heads)
+        nearest = _nearest_mention(scan, cue, mentions, heads, closest)
         if nearest is None:
             continue
         k = nearest
@@ -162,8 +163,11 @@ def find_counts(scan: Scan, mentions: list[Mention], cues: list[Cue]) -> list[Co
             d = _distance(cue, mentions[k], heads[k])
             if k not in headless or d < headless[k][0]:
                 headless[k] = (d, cue)
+                closest[(k, cue.type)] = d
             continue
         claimed[k].setdefault(cue.type, (cue.start, cue.end))
+        d = _distance(cue, mentions[k], heads[k])
+        closest[(k, cue.type)] = min(d, closest.get((k, cue.type), d))
         _claim_coordinated(scan, k, cue, mentions, heads, claimed)
     for k, (_, cue) in headless.items():
         claimed[k].setdefault(cue.type, (cue.start, cue.end))
@@ -192,8 +196,11 @@ def _claim_coordinated(
 
 
 def _nearest_mention(
-    scan: Scan, cue: Cue, mentions: list[Mention], heads: list[Head]
+    scan: Scan, cue: Cue, mentions: list[Mention], heads: list[Head],
+    closest: dict[tuple[int, str], int],
 ) -> int | None:
+    """The nearest number the cue can claim; one that a closer cue of its type already
+    claimed is left to it ("killing 18 people and injuring 130": "injuring" takes 130)."""
     best: tuple[int, int] | None = None
     for k, (m, h) in enumerate(zip(mentions, heads, strict=True)):
         if h.kind in TYPES or (m.weak and not _accepts_weak(h, cue.type)):
@@ -201,6 +208,8 @@ def _nearest_mention(
         if not _eligible(scan, cue, m, h):
             continue
         d = _distance(cue, m, h)
+        if closest.get((k, cue.type), d + 1) < d:
+            continue
         if best is None or d < best[0]:
             best = (d, k)
     return best[1] if best else None

@@ -71,8 +71,7 @@ def read_text(
     pieces = ([title] if title else []) + list(split_sentences(text))
     head = scan_key_sentences(pieces[:1], lexicon) if title else []
     body = scan_key_sentences(pieces[1:] if title else pieces, lexicon)
-    published_span = parse_published(published)
-    ref = Reference(published_span, None if published_span else latest_year(text, title))
+    ref = reference(text, title, published)
     domain = article_domain(head + body, lambda: find_label(pieces, lexicon, "exclude"))
     kept: list[Mention] = []
     dropped: list[Dropped] = []
@@ -81,6 +80,12 @@ def read_text(
             _read_sentence(scan, lexicon, ref, domain, is_title, kept, dropped)
     events, merged = merge_mentions([(m.found, m.title, m.factuality) for m in kept])
     return Reading(tuple(events), tuple(dict.fromkeys((*dropped, *merged))))
+
+
+def reference(text: str, title: str | None, published: str | None) -> Reference:
+    """The article's "now": its published date, else the latest year it names."""
+    span = parse_published(published)
+    return Reference(span, None if span else latest_year(text, title))
 
 
 def _read_sentence(
