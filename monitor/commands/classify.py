@@ -48,7 +48,7 @@ def read_articles(rows: Iterable[dict[str, Any]]) -> Iterator[tuple[Any, str, An
     for n, row in enumerate(rows, 1):
         lang = row.get("lang") or detect_language(f"{row.get('title') or ''}\n{row['text']}")
         reading = read_text(row["text"], lang, row.get("title"), published_of(row))
-        yield row.get("id", n), lang, reading
+        yield row.get("id", n), str(lang or ""), reading
 
 
 def classify_rows(
