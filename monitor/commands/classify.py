@@ -40,7 +40,7 @@ def published_of(row: dict[str, Any]) -> str | None:
     return str(value) if value else None
 
 
-def read_articles(rows: Iterable[dict[str, Any]]) -> Iterator[tuple[Any, str, Any]]:
+def read_articles(rows: Iterable[dict[str, Any]]) -> Iterator[tuple[Any, str | None, Any]]:
     """(id, language, Reading) per row, ids defaulting to the line's position."""
     from workers.classify.reading import read_text
     from workers.langdetect import detect_language
@@ -48,7 +48,7 @@ def read_articles(rows: Iterable[dict[str, Any]]) -> Iterator[tuple[Any, str, An
     for n, row in enumerate(rows, 1):
         lang = row.get("lang") or detect_language(f"{row.get('title') or ''}\n{row['text']}")
         reading = read_text(row["text"], lang, row.get("title"), published_of(row))
-        yield row.get("id", n), str(lang or ""), reading
+        yield row.get("id", n), lang, reading
 
 
 def classify_rows(
@@ -97,7 +97,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 def _explain(
     gold: dict[str, Any], rows: list[dict[str, Any]],
-    readings: dict[str, tuple[str, Any]], as_json: dict[str, Any] | None, report: str,
+    readings: dict[str, tuple[str | None, Any]], as_json: dict[str, Any] | None, report: str,
 ) -> int:
     from workers.classify.diagnose import by_kind, diagnose
     from workers.classify.lexicon.loader import get_lexicon
