@@ -143,6 +143,7 @@ class Alert(Model):
     rule: str
     article: Article
     matched: tuple[str, ...] = ()  # the matched text snippets, for text rules
+    conditions: tuple[str, ...] = ()  # the rule's conditions that held, in words
     events: tuple[Event, ...] = ()  # the events that satisfied the rule
     created_at: str | None = None
     severity: str | None = None

@@ -49,7 +49,8 @@ class Factuality:
 
 
 def find_triggers(scan: Scan) -> list[Trigger]:
-    """The triggers of a sentence, pseudo-triggers removed."""
+    """The triggers of a sentence; one that starts inside a pseudo-trigger is none ("no fewer
+    than", "zoveel mogelijk")."""
     by_label = scan.by_label
     pseudo = by_label.get("ctx:pseudo", ())
     found = [
@@ -60,8 +61,7 @@ def find_triggers(scan: Scan) -> list[Trigger]:
     ]
     found += [Trigger(value, m.start, m.end, True)
               for marker, value in LEGACY for m in by_label.get(marker, ())]
-    return [t for t in found
-            if not any(p.start <= t.start and t.end <= p.end for p in pseudo)]
+    return [t for t in found if not any(p.start <= t.start < p.end for p in pseudo)]
 
 
 BOUNDARIES = CLAUSE_BREAKS | {COMMA}

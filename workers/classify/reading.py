@@ -79,7 +79,17 @@ def read_text(
         for scan in scans:
             _read_sentence(scan, lexicon, ref, domain, is_title, kept, dropped)
     events, merged = merge_mentions([(m.found, m.title, m.factuality) for m in kept])
-    return Reading(tuple(events), tuple(dict.fromkeys((*dropped, *merged))))
+    return Reading(tuple(events), _distinct(dropped) + tuple(merged))
+
+
+def _distinct(dropped: list[Dropped]) -> tuple[Dropped, ...]:
+    """Each dropped mention once; an uncounted one beside a counted one of the same type and
+    sentence says nothing more."""
+    counted = {(d.event.type, d.event.evidence) for d in dropped if d.event.count is not None}
+    return tuple(dict.fromkeys(
+        d for d in dropped
+        if d.event.count is not None or (d.event.type, d.event.evidence) not in counted
+    ))
 
 
 def reference(text: str, title: str | None, published: str | None) -> Reference:
