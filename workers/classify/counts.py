@@ -87,6 +87,8 @@ def _compound(scan: Scan, i: int, kind: tuple[str, str | None], cue_types: set[s
         nxt = _noun_kind(scan, i + 1, cue_types)
         if nxt is None or "units" in scan.at_token[i + 1]:
             break
+        if kind[0] in TYPES and nxt[0] in TYPES and nxt[0] != kind[0]:
+            break  # "a missile strike killed": the strike's noun ends it, "killed" is a verb
         i, kind = i + 1, nxt
         weapon = kind[1] or weapon
     return Head(kind[0], i, weapon)
@@ -173,6 +175,7 @@ def find_counts(scan: Scan, mentions: list[Mention], cues: list[Cue]) -> list[Co
         claimed[k].setdefault(cue.type, (cue.start, cue.end))
     _claim_wholes(mentions, heads, claimed, cue_types)
     _claim_each(scan, mentions, claimed)
+    _claim_risen_toll(scan, mentions, claimed, cue_types)
     return [
         Count(t, mentions[k], heads[k], claimed[k][t])
         for k in range(len(mentions)) for t in sorted(claimed[k])
@@ -243,3 +246,16 @@ def _claim_wholes(
                 continue
             if cue_types & {"attack", "interception"}:
                 got.setdefault("attack", (h.index, h.index + 1))
+
+
+def _claim_risen_toll(
+    scan: Scan, mentions: list[Mention], claimed: Claims, cue_types: set[str]
+) -> None:
+    """'The death toll from the strike on Sumy two weeks ago rose to 31': a number right after
+    "rose to" is the toll the sentence names, however far the toll word is."""
+    toll = next(iter(scan.by_label.get("toll", ())), None)
+    if toll is None or "casualties" not in cue_types:
+        return
+    for k, m in enumerate(mentions):
+        if not claimed[k] and not m.upper and scan.ending_at("rise", m.start) is not None:
+            claimed[k]["casualties"] = (toll.start, toll.end)
