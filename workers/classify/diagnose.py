@@ -86,10 +86,11 @@ def diagnose(
     for t in sorted(pred_types - gold_types):
         e = next(x for x in reading.events if x.type == t)
         out.append(_false_positive(article, t, e, lexicon, ref, "other sense"))
+    matched = {t for (t, _c) in (pred_counts & gold_counts)}
     for (t, c) in sorted((pred_counts - gold_counts).elements(), key=str):
         e = next(x for x in reading.events if (x.type, x.count) == (t, c))
-        larger = any(gt == t and (gc or 0) > c for gt, gc in gold_counts)
-        fallback = "one event" if larger else "wrong count"
+        # beside a right count of its type, an extra one is the same event told again
+        fallback = "one event" if t in matched else "wrong count"
         out.append(_false_positive(article, f"{t} {c}", e, lexicon, ref, fallback, c))
     for t in sorted(gold_types - pred_types):
         out.append(_miss(article, t, [d for d in reading.dropped if d.event.type == t]))

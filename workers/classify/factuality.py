@@ -11,6 +11,7 @@ with the trigger that decided them, so an explanation can quote it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from workers.classify.lexicon.patterns import GAPPED
@@ -92,14 +93,24 @@ def covers(
     return False
 
 
+def _nearer_event(t: Trigger, span: tuple[int, int], others: Sequence[int]) -> bool:
+    """Another event's words between a negation and the mention: the negation is theirs
+    ("no casualties in the attack" denies casualties, not the attack)."""
+    return t.value == "negated" and t.forward and any(t.end <= o < span[0] for o in others)
+
+
 def judge_factuality(
-    scan: Scan, span: tuple[int, int], triggers: list[Trigger], ends: frozenset[int]
+    scan: Scan, span: tuple[int, int], triggers: list[Trigger], ends: frozenset[int],
+    others: Sequence[int] = (),
 ) -> Factuality:
-    """The strongest trigger whose scope holds the mention, or asserted."""
+    """The strongest trigger whose scope holds the mention, or asserted; ``others`` are the
+    first tokens of the sentence's mentions of other types."""
     split = any((m.start, m.end) == span for m in scan.by_label.get(GAPPED, ()))
     best: Trigger | None = None
     for t in triggers:
-        if covers(t, span, ends, split) and (best is None or RANK[t.value] < RANK[best.value]):
+        if not covers(t, span, ends, split) or _nearer_event(t, span, others):
+            continue
+        if best is None or RANK[t.value] < RANK[best.value]:
             best = t
     if best is None:
         return Factuality(ASSERTED)

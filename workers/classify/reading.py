@@ -75,9 +75,12 @@ def read_text(
     domain = article_domain(head + body, lambda: find_label(pieces, lexicon, "exclude"))
     kept: list[Mention] = []
     dropped: list[Dropped] = []
+    headline = " ".join((title or "").split())
     for is_title, scans in ((True, head), (False, body)):
         for scan in scans:
-            _read_sentence(scan, lexicon, ref, domain, is_title, kept, dropped)
+            # a page's text often opens with its headline again: that is no body sentence
+            as_title = is_title or " ".join(scan.sentence.text.split()) == headline
+            _read_sentence(scan, lexicon, ref, domain, as_title, kept, dropped)
     events, merged = merge_mentions([(m.found, m.title, m.factuality) for m in kept])
     return Reading(tuple(events), _distinct(dropped) + tuple(merged))
 
@@ -117,7 +120,8 @@ def _read_sentence(
         if why:
             dropped.append(Dropped(f.event, "other sense", f"other domain: {why}", is_title))
             continue
-        fact = _factuality(f, judge_factuality(scan, f.anchor, triggers, ends))
+        others = [o.anchor[0] for o in found if o.event.type != f.event.type]
+        fact = _factuality(f, judge_factuality(scan, f.anchor, triggers, ends, others))
         when = judge_time(scan, f.anchor, anchors, dating)
         if not fact.emitted:
             dropped.append(Dropped(f.event, KIND_OF[fact.value],
