@@ -136,13 +136,10 @@ def read_status(scan: Scan, event_type: str) -> str | None:
 def nearest_label(scan: Scan, prefix: str, pos: int, reach: int = 99) -> str | None:
     """The kind (text after ``prefix``) of the labelled span nearest token ``pos``."""
     best: tuple[int, str] | None = None
-    for label, spans in scan.by_label.items():
-        if not label.startswith(prefix):
-            continue
-        for m in spans:
-            dist = min(abs(m.start - pos), abs(m.end - 1 - pos))
-            if dist <= reach and (best is None or dist < best[0]):
-                best = (dist, label[len(prefix):])
+    for m in scan.family(prefix):
+        dist = min(abs(m.start - pos), abs(m.end - 1 - pos))
+        if dist <= reach and (best is None or dist < best[0]):
+            best = (dist, m.label[len(prefix):])
     return best[1] if best else None
 
 

@@ -72,9 +72,9 @@ def parse_published(value: str | None) -> Span | None:
 _YEAR = re.compile(r"(?<![\d.,])((?:19|20)\d\d)(?![\d.,]\d)")
 
 
-def latest_year(text: str, title: str | None = None) -> Span | None:
+def latest_year(*texts: str | None) -> Span | None:
     """The latest year an undated article names: without a date, the explicit anchor it has."""
-    years = [int(y) for part in (title or "", text) for y in _YEAR.findall(part)]
+    years = [int(y) for part in texts for y in _YEAR.findall(part or "")]
     return year_span(max(years)) if years else None
 
 

@@ -53,19 +53,25 @@ class Aside:
     reason: str
 
 
-def sentence_events(scan: Scan, lang: str) -> tuple[list[Found], list[Aside]]:
-    """The event mentions one sentence states, and the cues it sets aside."""
+def sentence_events(
+    scan: Scan, lang: str, counted: bool = True
+) -> tuple[list[Found], list[Aside]]:
+    """The event mentions one sentence states, and the cues it sets aside. ``counted=False``
+    reads no numbers: for an article that cannot report events, only the words matter."""
     cues, set_aside = find_cues(scan)
     location = read_location(scan)
     aside = [_aside(scan, lang, a, location) for a in set_aside]
     domain = scan.by_label.get("exclude")
     if domain:
         word = " ".join(scan.sentence.tokens[domain[0].start : domain[0].end])
-        aside += [Aside(_event(scan, lang, c.type, c.start, location), "other domain",
+        aside += [Aside(_plain(scan, lang, c.type, location), "other domain",
                         f"'{word}' is about another domain") for c in _first_per_type(cues)]
         return [], aside
     if not cues:
         return [], aside
+    if not counted:
+        return [Found(_plain(scan, lang, c.type, location), anchor=(c.start, c.end))
+                for c in _first_per_type(cues)], aside
     counts = find_counts(scan, find_mentions(scan), cues)
     found = [_counted(scan, lang, c, location) for c in counts]
     for cue in cues:
@@ -75,7 +81,12 @@ def sentence_events(scan: Scan, lang: str) -> tuple[list[Found], list[Aside]]:
 
 
 def _aside(scan: Scan, lang: str, a: SetAside, location: str | None) -> Aside:
-    return Aside(_event(scan, lang, a.cue.type, a.cue.start, location), "other sense", a.reason)
+    return Aside(_plain(scan, lang, a.cue.type, location), "other sense", a.reason)
+
+
+def _plain(scan: Scan, lang: str, event_type: str, location: str | None) -> Event:
+    """A mention that is no event, kept for explanations: its type, sentence and place."""
+    return Event(type=event_type, evidence=scan.sentence.text, lang=lang, location=location)
 
 
 def _first_per_type(cues: list[Cue]) -> list[Cue]:
@@ -110,7 +121,7 @@ def _counted(scan: Scan, lang: str, c: Count, location: str | None) -> Found:
     return Found(event, anchor=c.anchor, vague=c.mention.vague, each=each, impact=impact,
                  earlier=scan.has("earlier"), ceiling=ceiling, owner=_owner(scan, c),
                  wounded=wounded, frame=scan.has("part_frame"),
-                 additional=scan.has("additional"))
+                 additional=bool(scan.where("additional")))
 
 
 def _owner(scan: Scan, c: Count) -> tuple[str, ...]:

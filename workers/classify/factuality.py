@@ -25,6 +25,9 @@ AFTER_REACH = 3  # a trigger after the words reaches this far back ("talks could
 # Marker names older language files used for two of the trigger lists.
 LEGACY = (("negation", "negated"), ("hypothetical", "hypothetical"))
 RANK = {value: i for i, value in enumerate(FACTUALITIES)}
+TRIGGERS = tuple(((value, direction), trigger_label(value, direction))
+                 for value in FACTUALITIES for direction in ("before", "after"))
+TRIGGER_LABELS = frozenset({label for _, label in TRIGGERS} | {m for m, _ in LEGACY})
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,16 +52,22 @@ class Factuality:
         return self.value in EMITTED
 
 
+ASSERTED_FACT = Factuality(ASSERTED)
+
+
 def find_triggers(scan: Scan) -> list[Trigger]:
     """The triggers of a sentence; one that starts inside a pseudo-trigger is none ("no fewer
     than", "zoveel mogelijk")."""
     by_label = scan.by_label
+    present = TRIGGER_LABELS.intersection(by_label)
+    if not present:
+        return []
     pseudo = by_label.get("ctx:pseudo", ())
     found = [
         Trigger(value, m.start, m.end, direction == "before")
-        for value in FACTUALITIES
-        for direction in ("before", "after")
-        for m in by_label.get(trigger_label(value, direction), ())
+        for (value, direction), label in TRIGGERS
+        if label in present
+        for m in by_label[label]
     ]
     found += [Trigger(value, m.start, m.end, True)
               for marker, value in LEGACY for m in by_label.get(marker, ())]
@@ -71,8 +80,7 @@ BOUNDARIES = CLAUSE_BREAKS | {COMMA}
 def scope_ends(scan: Scan) -> frozenset[int]:
     """Tokens where a trigger's scope stops: clause breaks, commas and termination terms."""
     ends = {i for i, tok in enumerate(scan.tokens) if tok in BOUNDARIES}
-    for m in scan.by_label.get("ctx:end", ()):
-        ends.update(range(m.start, m.end))
+    ends.update(scan.where("ctx:end"))
     return frozenset(ends)
 
 
@@ -105,6 +113,8 @@ def judge_factuality(
 ) -> Factuality:
     """The strongest trigger whose scope holds the mention, or asserted; ``others`` are the
     first tokens of the sentence's mentions of other types."""
+    if not triggers:
+        return ASSERTED_FACT
     split = any((m.start, m.end) == span for m in scan.by_label.get(GAPPED, ()))
     best: Trigger | None = None
     for t in triggers:

@@ -96,7 +96,7 @@ def find_mentions(scan: Scan) -> list[Mention]:
 
 def _instrument(scan: Scan, m: Mention) -> bool:
     """'struck with a drone', 'met een granaatwerper': the means of one attack, no count."""
-    return m.weak and scan.ending_at("instrument", m.start) is not None
+    return m.weak and m.start > 0 and "instrument" in scan.at_token[m.start - 1]
 
 
 def _is_attribute(scan: Scan, m: Mention) -> bool:

@@ -14,34 +14,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from workers.classify.dates import latest_year, parse_published
-from workers.classify.domain import Domain, article_domain, domain_reason
+from workers.classify.dates import parse_published
+from workers.classify.domain import OTHER, Domain, article_domain, domain_reason
 from workers.classify.extract import Found, sentence_events
-from workers.classify.factuality import (
-    ASSERTED,
-    Factuality,
-    find_triggers,
-    judge_factuality,
-    scope_ends,
-)
 from workers.classify.identity import merge_mentions
 from workers.classify.lexicon.loader import Lexicon, get_lexicon
 from workers.classify.outcome import Dropped, Reading
 from workers.classify.scan import Scan, find_label, scan_key_sentences
 from workers.classify.sentences import split_sentences
 from workers.classify.taxonomy import TYPES
-from workers.classify.timeline import (
-    BACKGROUND,
-    FUTURE,
-    Reference,
-    find_anchors,
-    judge_time,
-    time_ends,
-)
+from workers.classify.timeline import BACKGROUND, FUTURE, Reference
+from workers.classify.verdict import SentenceJudge
 
 KIND_OF = {"negated": "negation", "uncertain": "negation", "hypothetical": "irrealis",
            "wished": "irrealis", "generic": "generic"}
-STANDING = frozenset({"rejected", "stalled"})  # a refusal or a halt is itself the news
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,21 +83,19 @@ def _distinct(dropped: list[Dropped]) -> tuple[Dropped, ...]:
 
 def reference(text: str, title: str | None, published: str | None) -> Reference:
     """The article's "now": its published date, else the latest year it names."""
-    span = parse_published(published)
-    return Reference(span, None if span else latest_year(text, title))
+    return Reference(parse_published(published), text, title)
 
 
 def _read_sentence(
     scan: Scan, lexicon: Lexicon, ref: Reference, domain: Domain, is_title: bool,
     kept: list[Mention], dropped: list[Dropped],
 ) -> None:
-    found, aside = sentence_events(scan, lexicon.lang)
+    found, aside = sentence_events(scan, lexicon.lang, counted=domain.value != OTHER)
     dropped.extend(Dropped(a.event, "other sense", f"{a.kind}: {a.reason}", is_title)
                    for a in aside)
     if not found:
         return
-    triggers, ends = find_triggers(scan), scope_ends(scan)
-    anchors, dating = find_anchors(scan, ref), time_ends(scan, ends)
+    judge = SentenceJudge(scan, ref, found)
     stated: set[str] = set()  # types this sentence already reports: more cues add nothing
     for f in found:
         if f.event.count is None and f.event.type in stated:
@@ -120,28 +104,16 @@ def _read_sentence(
         if why:
             dropped.append(Dropped(f.event, "other sense", f"other domain: {why}", is_title))
             continue
-        others = [o.anchor[0] for o in found if o.event.type != f.event.type]
-        fact = _factuality(f, judge_factuality(scan, f.anchor, triggers, ends, others))
-        when = judge_time(scan, f.anchor, anchors, dating)
+        fact = judge.factuality(f)
         if not fact.emitted:
             dropped.append(Dropped(f.event, KIND_OF[fact.value],
                                    f"{fact.value}: '{fact.trigger}'", is_title))
-        elif when.time == BACKGROUND and not TYPES[f.event.type].lasting:
+            continue
+        when = judge.time(f)
+        if when.time == BACKGROUND and not TYPES[f.event.type].lasting:
             dropped.append(Dropped(f.event, "background", f"background: '{when.words}'",
                                    is_title))
-        else:
-            value = "announced" if when.time == FUTURE else fact.value
-            kept.append(Mention(f, is_title, value))
-            stated.add(f.event.type)
-
-
-def _factuality(f: Found, fact: Factuality) -> Factuality:
-    """Type rules over trigger scopes: a refused or halted negotiation is news in itself, and
-    proposed or threatened sanctions are sanctions (docs/events.md)."""
-    if fact.emitted:
-        return fact
-    if f.event.status in STANDING:
-        return Factuality(ASSERTED)
-    if TYPES[f.event.type].irrealis_counts and fact.value in ("wished", "hypothetical"):
-        return Factuality("announced")
-    return fact
+            continue
+        value = "announced" if when.time == FUTURE else fact.value
+        kept.append(Mention(f, is_title, value))
+        stated.add(f.event.type)

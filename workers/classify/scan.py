@@ -25,6 +25,9 @@ class Scan:
     lexicon: Lexicon
     by_label: dict[str, list[Match]] = field(default_factory=dict)
     at_token: list[Labels] = field(default_factory=list)  # read-only: shared with the cache
+    _families: dict[str, list[Match]] = field(default_factory=dict)  # see ``family``
+    _tokens_with: dict[str, tuple[int, ...]] = field(default_factory=dict)  # see ``where``
+    _present: frozenset[str] | None = None  # every label on any token, token-only ones too
 
     @property
     def tokens(self) -> tuple[str, ...]:
@@ -34,7 +37,28 @@ class Scan:
         return label in self.by_label
 
     def has_prefix(self, prefix: str) -> bool:
-        return any(label.startswith(prefix) for label in self.by_label)
+        return bool(self.family(prefix))
+
+    def where(self, label: str) -> tuple[int, ...]:
+        """The tokens that carry ``label``: how token-only labels are read."""
+        found = self._tokens_with.get(label)
+        if found is None:
+            if self._present is None:
+                self._present = frozenset().union(*self.at_token)
+            found = self._tokens_with[label] = tuple(
+                i for i, labels in enumerate(self.at_token) if label in labels
+            ) if label in self._present else ()
+        return found
+
+    def family(self, prefix: str) -> list[Match]:
+        """Every span whose label starts with ``prefix`` ("weapon:"), gathered once."""
+        found = self._families.get(prefix)
+        if found is None:
+            found = self._families[prefix] = [
+                m for label, spans in self.by_label.items() if label.startswith(prefix)
+                for m in spans
+            ]
+        return found
 
     def ending_at(self, label: str, pos: int) -> Match | None:
         """A ``label`` span that ends exactly at token ``pos`` (just before it)."""

@@ -12,6 +12,7 @@ from the language file's ``time`` section.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -21,6 +22,7 @@ from workers.classify.dates import (
     Span,
     day,
     latest_before,
+    latest_year,
     month_span,
     months_span,
     nearest,
@@ -55,16 +57,27 @@ class When:
     words: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Reference:
-    """The article's "now": its published date, else the latest year it names."""
+WHEN_NEWS = When(NEWS)
 
-    published: Span | None
-    latest: Span | None = None
+
+class Reference:
+    """The article's "now": its published date, else the latest year it names. The text is
+    only searched for years when a sentence needs dating and no date was given."""
+
+    __slots__ = ("_latest", "_texts", "published")
+
+    def __init__(self, published: Span | None, *texts: str | None) -> None:
+        self.published = published
+        self._texts = texts
+        self._latest: Span | bool | None = False  # False: not looked for yet
 
     @property
     def now(self) -> Span | None:
-        return self.published or self.latest
+        if self.published is not None:
+            return self.published
+        if self._latest is False:
+            self._latest = latest_year(*self._texts)
+        return self._latest  # type: ignore[return-value]
 
 
 def _words(scan: Scan, start: int, end: int) -> str:
@@ -199,13 +212,16 @@ def _year(scan: Scan, i: int, ref: Reference) -> tuple[int, int, str] | None:
     return i, i + 1, _relate(span, ref) or NEWS
 
 
-CALENDAR = ("time:month", "time:unit", "time:season", "time:weekday")
+CALENDAR = ("months", "time:unit", "time:season")
+_FOUR_DIGITS = re.compile(r"(?<!\d)\d{4}(?!\d)")
 
 
 def _calendar_tokens(scan: Scan) -> list[int]:
     """Tokens that may start a date: calendar words, and four digits (a year)."""
     at = {m.start for label in CALENDAR for m in scan.by_label.get(label, ())}
-    at.update(i for i, tok in enumerate(scan.tokens) if len(tok) == 4 and tok.isdigit())
+    at.update(scan.where("time:weekdays"))
+    if _FOUR_DIGITS.search(scan.sentence.text):
+        at.update(i for i, tok in enumerate(scan.tokens) if len(tok) == 4 and tok.isdigit())
     return sorted(at)
 
 
@@ -221,7 +237,7 @@ def find_anchors(scan: Scan, ref: Reference) -> list[Anchor]:
             continue
         got: tuple[int, int, str] | None = None
         tok, labels = scan.tokens[i], scan.at_token[i]  # calendar words match as written only
-        if "time:month" in labels and tok in cal.months:
+        if "months" in labels and tok in cal.months:
             start, end, span = _month_date(scan, i, ref)
             dated = _relate(span, ref)
             got = (start, end, dated) if dated else None
@@ -229,7 +245,7 @@ def find_anchors(scan: Scan, ref: Reference) -> list[Anchor]:
             got = _relative(scan, i, ref)
         elif "time:season" in labels and tok in cal.seasons:
             got = _season(scan, i, ref)
-        elif "time:weekday" in labels:
+        elif "time:weekdays" in labels:
             got = (i, i + 1, NEWS)
         elif tok.isdigit():
             got = _year(scan, i, ref)
@@ -249,10 +265,8 @@ def _after_since(scan: Scan, found: list[tuple[int, int, str]]) -> list[tuple[in
 def time_ends(scan: Scan, ends: frozenset[int]) -> frozenset[int]:
     """Clause ends for dating: the trigger scope ends plus the words opening a relative clause
     ("the truce that was agreed in September": September dates the agreeing, not the truce)."""
-    relative = scan.by_label.get("time:relative")
-    if not relative:
-        return ends
-    return ends | {i for m in relative for i in range(m.start, m.end)}
+    relative = scan.where("time:relative")
+    return ends | frozenset(relative) if relative else ends
 
 
 def _clause(ends: frozenset[int], span: tuple[int, int], size: int) -> tuple[int, int]:
@@ -274,9 +288,11 @@ def judge_time(
     if comparison:
         m = comparison[0]
         return When(BACKGROUND, _words(scan, m.start, m.end))
+    if not anchors:
+        return WHEN_NEWS  # most sentences date nothing: spare the clause arithmetic
     lo, hi = _clause(ends, span, len(scan.tokens))
     near = [a for a in anchors if a.end > lo and a.start < hi]
-    if not near and any(m.end == lo for m in scan.by_label.get("time:relative", ())):
+    if not near and lo - 1 in scan.where("time:relative"):
         # "the attack of 7 October, in which 1,200 were killed": the noun's time
         near = sorted((a for a in anchors if a.end <= lo), key=lambda a: a.end)[-1:]
     elif not near:  # an opening adverbial dates the sentence: "In 2022, ..."
@@ -296,7 +312,7 @@ def _pluperfect(
     background when that time is. (Alone it is no sign: news tells recent events in the past
     perfect too, and reported speech shifts every tense back.)"""
     past = next((a for a in anchors if a.time == BACKGROUND), None)
-    if past is None or scan.has("time:reporting"):
+    if past is None or scan.where("time:reporting"):
         return When(NEWS)
     for m in scan.by_label.get("time:pluperfect", ()):
         if lo <= m.start < hi and _gap(Anchor(m.start, m.end, "", ""), span) <= PLUPERFECT_REACH:

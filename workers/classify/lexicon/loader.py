@@ -56,8 +56,10 @@ TYPE_KEYS = {"cues", "count_nouns", "exclude", "status", "requires", "other_sens
 # about armed conflict, so the classifier skips the rest of its labelling
 # (patterns.PatternSet.has_key).
 KEY_LABELS = ("cue:", "noun:", "conflict")
-# Markers the classifier only reads per token (Scan.at_token), never as spans (Scan.by_label).
-TOKEN_ONLY = ("function_words", "coordinators")
+# Markers the classifier only reads per token (Scan.at_token, Scan.where), never as spans
+# (Scan.by_label): the commonest labels, so leaving them out of the spans saves most work.
+TOKEN_ONLY = ("function_words", "coordinators", "agent", "instrument", "additional",
+              "time:reporting", "time:relative", "time:weekdays", "ctx:end")
 
 
 class LexiconError(ConfigError):

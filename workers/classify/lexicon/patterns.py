@@ -245,15 +245,25 @@ def _phrases_at(
     of parts (a span longer than that used a gap)."""
     tried = list(e.loose)
     if e.tight and i + 1 < len(token_labels):
-        tight = e.tight
-        for label in token_labels[i + 1]:
-            found = tight.get(label)
-            if found:
-                tried.extend(found)
+        tight, nxt = e.tight, token_labels[i + 1]
+        if len(tight) < len(nxt):  # common words are parts of many phrases: walk the smaller
+            for label, phrases in tight.items():
+                if label in nxt:
+                    tried.extend(phrases)
+        else:
+            for label in nxt:
+                found = tight.get(label)
+                if found:
+                    tried.extend(found)
     if len(tried) > 1:
         tried.sort(key=_rank)
     out = []
+    third = token_labels[i + 2] if i + 2 < len(token_labels) else frozenset()
     for _, phrase in tried:
+        parts = phrase.parts
+        if len(parts) > 2 and not phrase.gaps[1] and not phrase.gaps[2] \
+                and parts[2] not in third:
+            continue  # "in the event of" after "in the": the third word decides, cheaply
         end = _extend(phrase, token_labels, i + 1, 1)
         if end is not None:
             out.append((Match(phrase.label, i, end), len(phrase.parts)))

@@ -97,8 +97,7 @@ def add_time(patterns: PatternSet, raw: Any) -> TimeSpec:
             raise ValueError(f"time.seasons.{name}: give [first month, last month]")
         seasons[name] = (int(span[0]), int(span[1]))
     units = {k: int(v) for k, v in _mapping(data.get("units"), "time.units").items()}
-    patterns.add("time:month", list(months))
-    patterns.add("months", list(months))  # numbers.py never reads a date as a count
+    patterns.add("months", list(months))  # also how numbers.py never reads a date as a count
     patterns.add("time:season", list(seasons))
     patterns.add("time:unit", list(units))
     for key in TIME_KEYS - {"months", "seasons", "units"}:

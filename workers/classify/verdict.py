@@ -1,0 +1,68 @@
+"""The layer's verdict on the mentions of one sentence: factuality first, then time.
+
+Triggers, scope ends and time anchors are read from the sentence once, and only when a mention
+needs them: most sentences hold no trigger, and a mention that is negated or wished is never
+dated.
+"""
+
+from __future__ import annotations
+
+from workers.classify.extract import Found
+from workers.classify.factuality import (
+    ASSERTED,
+    Factuality,
+    Trigger,
+    find_triggers,
+    judge_factuality,
+    scope_ends,
+)
+from workers.classify.scan import Scan
+from workers.classify.taxonomy import TYPES
+from workers.classify.timeline import Anchor, Reference, When, find_anchors, judge_time, time_ends
+
+STANDING = frozenset({"rejected", "stalled"})  # a refusal or a halt is itself the news
+
+
+class SentenceJudge:
+    """Judges the mentions of one sentence against its triggers and temporal expressions."""
+
+    __slots__ = ("_anchors", "_dating", "_ends", "_triggers", "found", "ref", "scan")
+
+    def __init__(self, scan: Scan, ref: Reference, found: list[Found]) -> None:
+        self.scan, self.ref, self.found = scan, ref, found
+        self._triggers: list[Trigger] | None = None
+        self._anchors: list[Anchor] | None = None
+        self._ends: frozenset[int] | None = None
+        self._dating: frozenset[int] | None = None
+
+    @property
+    def ends(self) -> frozenset[int]:
+        if self._ends is None:
+            self._ends = scope_ends(self.scan)
+        return self._ends
+
+    def factuality(self, f: Found) -> Factuality:
+        """The mention's factuality, with the type rules over trigger scopes: a refused or
+        halted negotiation is news in itself, and proposed or threatened sanctions are
+        sanctions (docs/events.md)."""
+        if self._triggers is None:
+            self._triggers = find_triggers(self.scan)
+        if not self._triggers:
+            fact = Factuality(ASSERTED)
+        else:
+            others = [o.anchor[0] for o in self.found if o.event.type != f.event.type]
+            fact = judge_factuality(self.scan, f.anchor, self._triggers, self.ends, others)
+        if fact.emitted:
+            return fact
+        if f.event.status in STANDING:
+            return Factuality(ASSERTED)
+        if TYPES[f.event.type].irrealis_counts and fact.value in ("wished", "hypothetical"):
+            return Factuality("announced")
+        return fact
+
+    def time(self, f: Found) -> When:
+        """The mention's time relative to the article's news."""
+        if self._anchors is None:
+            self._anchors = find_anchors(self.scan, self.ref)
+            self._dating = time_ends(self.scan, self.ends) if self._anchors else frozenset()
+        return judge_time(self.scan, f.anchor, self._anchors, self._dating or frozenset())
