@@ -115,8 +115,10 @@ def _eligible(scan: Scan, cue: Cue, m: Mention, head: Head) -> bool:
     if head.kind == "none":
         if cue.start < m.start < cue.end:
             return True
-        if m.end <= cue.start:
-            return cue.start - m.end <= rule.headless_after
+        if m.end <= cue.start:  # auxiliaries between do not count: "35 had been shot down"
+            between = range(m.end, cue.start)
+            gap = sum(1 for i in between if "function_words" not in scan.at_token[i])
+            return rule.headless_after >= 0 and gap <= rule.headless_after
         reach = CARRIER_REACH if "toll" in scan.at_token[cue.start] else rule.headless_reach
         return cue.end <= m.start and m.start - cue.end <= reach and not _crosses_break(
             scan, cue, m

@@ -101,10 +101,14 @@ def covers(
     return False
 
 
+EPISTEMIC = frozenset({"negated", "uncertain"})
+
+
 def _nearer_event(t: Trigger, span: tuple[int, int], others: Sequence[int]) -> bool:
-    """Another event's words between a negation and the mention: the negation is theirs
-    ("no casualties in the attack" denies casualties, not the attack)."""
-    return t.value == "negated" and t.forward and any(t.end <= o < span[0] for o in others)
+    """Another event's words between a negation or a question and the mention: they are what
+    it is about ("no casualties in the attack" denies casualties, not the attack; "whether
+    anyone was hurt in the strike" asks about the hurt)."""
+    return t.value in EPISTEMIC and t.forward and any(t.end <= o < span[0] for o in others)
 
 
 def judge_factuality(

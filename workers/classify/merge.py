@@ -19,6 +19,7 @@ from workers.classify.extract import Found
 
 VAGUE_SPAN = 10  # a precise count within [v, 10 v) supersedes a vague count v
 ROUNDING = 0.1  # an approximate count within 10% of a precise one restates it
+CEILING_SPAN = 2  # "as many as N" is an alternative to a figure at least half of N
 # Shoot-downs are reported as a total, then region by region (EVENTS.md hard cases). Tolls are
 # not: a place's toll beside a larger one is as often another incident as a part of it.
 PLACE_PARTS = frozenset({"interception"})
@@ -87,9 +88,10 @@ def _zeros(n: int) -> int:
 
 
 def _above(f: Found, o: Found) -> bool:
-    """'sent 10,000 troops ... as many as 12,000': the ceiling of the figure just given."""
-    return (f.ceiling and not o.ceiling and _larger(f, o)
-            and f.event.evidence == o.event.evidence)
+    """'sent 10,000 troops ... as many as 12,000', 'the toll is 120 ... some reports suggest as
+    many as 200': an upper bound beside a figure the article gives."""
+    c, oc = f.event.count or 0, o.event.count or 0
+    return f.ceiling and not o.ceiling and oc < c <= CEILING_SPAN * oc
 
 
 def _larger(a: Found, b: Found) -> bool:
@@ -102,7 +104,7 @@ PART_RULES = (
     (_place_part, "one place's share of a larger count"),
     (_replaced, "an earlier figure that a larger one replaced"),
     (_rounded, "a rounded form of a precise figure"),
-    (_above, "an upper bound beside the figure just given"),
+    (_above, "an upper bound beside a figure given"),
 )
 
 
