@@ -108,7 +108,7 @@ class Event(Model):
     location: str | None = None
     status: str | None = None
     noun: str | None = None  # the counted thing as the text names it ("drones", "doden")
-    factuality: str | None = None  # "asserted" or "announced" (docs/events.md)
+    factuality: str | None = None  # "asserted", "announced" or "proposed" (docs/events.md)
 
 
 @dataclass(frozen=True, slots=True)

@@ -83,16 +83,19 @@ def test_a_month_without_a_year_is_the_nearest_one() -> None:
 @pytest.mark.parametrize(
     ("lang", "text", "gone", "value"),
     [
-        ("nl", "Kyiv wil eerst een staakt-het-vuren.", "ceasefire", "wished"),
-        ("en", "Moscow aims to take the whole region.", "territorial_change", "wished"),
+        ("en", "Moscow aims to take the whole region.", "territorial_change", "intended"),
         ("nl", "Rusland is bereid om te onderhandelen als Oekraïne de regio's opgeeft.",
          "negotiation", "hypothetical"),
-        ("en", "The two sides held talks toward a ceasefire in Riyadh on Tuesday.",
-         "ceasefire", "wished"),
         ("en", "If the ceasefire holds, talks could begin next month.", "negotiation",
          "hypothetical"),
         ("en", "The Kremlin threatened to strike government buildings in Kyiv.", "attack",
-         "wished"),
+         "intended"),
+        ("en", "Kyiv wants Russian forces to withdraw from the occupied regions.",
+         "territorial_change", "wished"),
+        ("nl", "Kyiv praat enkel over een wapenstilstand als Rusland zijn troepen terugtrekt.",
+         "ceasefire", "hypothetical"),
+        ("en", "Six countries are prepared to deploy troops in the event of a ceasefire.",
+         "troop_deployment", "hypothetical"),
     ],
 )
 def test_goals_demands_conditions_are_no_events(
@@ -103,9 +106,20 @@ def test_goals_demands_conditions_are_no_events(
     assert kind == "irrealis" and reason.startswith(value)
 
 
-def test_talks_toward_a_ceasefire_are_talks_and_a_pause_in_attacks_is_a_ceasefire() -> None:
+def test_a_truce_called_for_or_under_discussion_is_a_ceasefire_with_no_status() -> None:
+    """The corpus labels a truce that is demanded, offered or negotiated as a ceasefire with
+    no status (not one in force): rules that want a real truce match on its status."""
+    for lang, text in (("nl", "Kyiv wil eerst een staakt-het-vuren."),
+                       ("en", "The two sides held talks toward a ceasefire in Riyadh."),
+                       ("en", "Germany and France demanded an immediate ceasefire.")):
+        got = classify_text(WAR[lang] + text, lang, published=NOW)
+        assert [(e.status, e.factuality) for e in got if e.type == "ceasefire"] == [
+            (None, "proposed")]
     assert types("The two sides held talks toward a ceasefire in Riyadh on Tuesday.",
-                 "en") == {"negotiation"}
+                 "en") == {"negotiation", "ceasefire"}
+
+
+def test_a_pause_in_attacks_is_a_ceasefire_and_no_attack() -> None:
     assert types("Russia and Ukraine reached an agreement on a pause in attacks on energy "
                  "sites.", "en") == {"ceasefire"}
 

@@ -15,18 +15,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from workers.classify.lexicon.patterns import GAPPED
-from workers.classify.lexicon.sections import FACTUALITIES, trigger_label
+from workers.classify.lexicon.sections import DIRECTIONS, FACTUALITIES, trigger_label
 from workers.classify.scan import CLAUSE_BREAKS, COMMA, Scan
 
 ASSERTED = "asserted"
-EMITTED = frozenset({ASSERTED, "announced"})
+# "proposed": a type that counts calls and threats (truces, sanctions) keeps them as events
+EMITTED = frozenset({ASSERTED, "announced", "proposed"})
 NEGATION_REACH = 4  # a negation cancels words this close after it ("no one was killed")
 AFTER_REACH = 3  # a trigger after the words reaches this far back ("talks could begin")
 # Marker names older language files used for two of the trigger lists.
 LEGACY = (("negation", "negated"), ("hypothetical", "hypothetical"))
 RANK = {value: i for i, value in enumerate(FACTUALITIES)}
 TRIGGERS = tuple(((value, direction), trigger_label(value, direction))
-                 for value in FACTUALITIES for direction in ("before", "after"))
+                 for value in FACTUALITIES for direction in DIRECTIONS)
 TRIGGER_LABELS = frozenset({label for _, label in TRIGGERS} | {m for m, _ in LEGACY})
 
 
@@ -64,10 +65,11 @@ def find_triggers(scan: Scan) -> list[Trigger]:
         return []
     pseudo = by_label.get("ctx:pseudo", ())
     found = [
-        Trigger(value, m.start, m.end, direction == "before")
+        Trigger(value, m.start, m.end, direction != "after")
         for (value, direction), label in TRIGGERS
         if label in present
         for m in by_label[label]
+        if direction != "opening" or _opens_clause(scan, m.start)
     ]
     found += [Trigger(value, m.start, m.end, True)
               for marker, value in LEGACY for m in by_label.get(marker, ())]
@@ -75,6 +77,13 @@ def find_triggers(scan: Scan) -> list[Trigger]:
 
 
 BOUNDARIES = CLAUSE_BREAKS | {COMMA}
+
+
+def _opens_clause(scan: Scan, i: int) -> bool:
+    return i == 0 or scan.tokens[i - 1] in BOUNDARIES or scan.tokens[i - 1] in QUOTES
+
+
+QUOTES = frozenset({'"', "“", "„", "'", "‘", "«"})
 
 
 def scope_ends(scan: Scan) -> frozenset[int]:

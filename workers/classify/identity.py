@@ -16,6 +16,8 @@ from workers.classify.merge import part_reason, same_kind
 from workers.classify.outcome import Dropped
 from workers.classify.sums import lead_parts, summed_parts
 
+PROPOSED = "proposed"  # the factuality of a truce called for or sanctions threatened
+
 Key = tuple[str, int | None, str | None]
 
 
@@ -46,6 +48,8 @@ def merge_mentions(
             continue
         if e.count is None and e.type in counted_types:
             continue
+        if factuality == PROPOSED:
+            e = e.replace(status=None)  # a truce called for has no status yet
         key = _key(e)
         if key not in at:
             at[key] = len(out)

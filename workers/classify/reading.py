@@ -27,7 +27,7 @@ from workers.classify.timeline import BACKGROUND, FUTURE, Reference
 from workers.classify.verdict import SentenceJudge
 
 KIND_OF = {"negated": "negation", "uncertain": "negation", "hypothetical": "irrealis",
-           "wished": "irrealis", "generic": "generic"}
+           "intended": "irrealis", "wished": "irrealis", "generic": "generic"}
 
 
 @dataclass(frozen=True, slots=True)

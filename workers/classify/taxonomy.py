@@ -25,9 +25,10 @@ class TypeRule:
     takes_parts: bool = False  # "of which 48 were intercepted": subsets are this type's count
     has_status: bool = False
     noun_needs_cue: bool = False  # "175 prisoners" is an exchange count only beside an exchange cue
-    # Proposed, demanded, threatened or conditional, it is still the event (docs/events.md:
-    # "sanctions imposed, proposed or discussed").
-    irrealis_counts: bool = False
+    # Factualities in which a mention of it is still the event, with no status: sanctions
+    # proposed, threatened or made conditional; a truce called for, offered or under
+    # discussion (docs/events.md). An aim, or a truce on a condition, is still no event.
+    irrealis_counts: frozenset[str] = frozenset()
     # A state that lasts until it is lifted: imposed long ago, it is still in force.
     lasting: bool = False
     # Read from its own sentence where the article names neither armed conflict nor another
@@ -44,12 +45,13 @@ TYPES: dict[str, TypeRule] = {
     "casualties": TypeRule(carriers=("person",), headless_reach=4, headless_after=0),
     "territorial_change": TypeRule(counted=False),
     "negotiation": TypeRule(counted=False, has_status=True, stands_alone=True),
-    "ceasefire": TypeRule(counted=False, has_status=True, stands_alone=True),
+    "ceasefire": TypeRule(counted=False, has_status=True, stands_alone=True,
+                          irrealis_counts=frozenset({"wished"})),
     "prisoner_exchange": TypeRule(carriers=("person",), headless_reach=2, has_status=True,
                                   noun_needs_cue=True, stands_alone=True),
     "troop_deployment": TypeRule(carriers=("person",), noun_needs_cue=True),
-    "sanctions": TypeRule(counted=False, irrealis_counts=True, stands_alone=True,
-                          lasting=True),
+    "sanctions": TypeRule(counted=False, stands_alone=True, lasting=True,
+                          irrealis_counts=frozenset({"wished", "intended", "hypothetical"})),
     "infrastructure": TypeRule(counted=False),
 }
 

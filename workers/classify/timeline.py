@@ -33,7 +33,7 @@ from workers.classify.scan import CLAUSE_BREAKS, Scan
 
 NEWS, BACKGROUND, FUTURE = "news", "background", "future"
 PHRASES = (("time:recent", NEWS), ("time:future", FUTURE), ("time:background", BACKGROUND),
-           ("time:since", NEWS))
+           ("time:since", NEWS), ("time:running", NEWS))
 SINCE_REACH = 4  # a date this close after "since" is where a cumulative count starts
 PLUPERFECT_REACH = 6  # tokens between the auxiliary and the event words
 UNKNOWN_COUNT = 2  # "years ago", "decades ago": some of them

@@ -21,6 +21,7 @@ from workers.classify.taxonomy import TYPES
 from workers.classify.timeline import Anchor, Reference, When, find_anchors, judge_time, time_ends
 
 STANDING = frozenset({"rejected", "stalled"})  # a refusal or a halt is itself the news
+PROPOSED = "proposed"  # called for, offered or threatened, and still the event: no status
 
 
 class SentenceJudge:
@@ -56,8 +57,8 @@ class SentenceJudge:
             return fact
         if f.event.status in STANDING:
             return Factuality(ASSERTED)
-        if TYPES[f.event.type].irrealis_counts and fact.value in ("wished", "hypothetical"):
-            return Factuality("announced")
+        if fact.value in TYPES[f.event.type].irrealis_counts:
+            return Factuality(PROPOSED, fact.trigger)
         return fact
 
     def time(self, f: Found) -> When:

@@ -20,11 +20,14 @@ from workers.classify.lexicon.patterns import PatternSet
 
 # Factualities a trigger can give, strongest first: when several triggers cover a mention,
 # the first of these wins ("will not attack" is negated, not announced).
-FACTUALITIES = ("negated", "uncertain", "hypothetical", "wished", "generic", "announced")
+FACTUALITIES = ("negated", "uncertain", "hypothetical", "intended", "wished", "generic",
+                "announced")
 CONTEXT_KEYS = {*FACTUALITIES, "pseudo", "termination"}
-DIRECTIONS = {"before", "after"}
+# "opening": a "before" trigger that only counts where it opens a clause (Dutch "als" is
+# "if" there, and "as" elsewhere).
+DIRECTIONS = ("before", "after", "opening")
 TIME_KEYS = {
-    "months", "weekdays", "seasons", "units", "ago", "last", "this", "next", "since",
+    "months", "weekdays", "seasons", "units", "ago", "last", "this", "next", "since", "running",
     "background", "recent", "future", "comparison", "pluperfect", "reporting", "relative",
 }
 TIME_ANCHORS = ("background", "recent", "future", "comparison")
@@ -76,7 +79,7 @@ def add_context(patterns: PatternSet, raw: Any) -> None:
     _unknown(data, CONTEXT_KEYS, "context")
     for key in FACTUALITIES:
         body = _mapping(data.get(key), f"context.{key}")
-        _unknown(body, DIRECTIONS, f"context.{key}")
+        _unknown(body, set(DIRECTIONS), f"context.{key}")
         for direction in DIRECTIONS:
             words = _patterns(body.get(direction), f"context.{key}.{direction}")
             patterns.add(trigger_label(key, direction), words)
