@@ -89,6 +89,8 @@ def _compound(scan: Scan, i: int, kind: tuple[str, str | None], cue_types: set[s
             break
         if kind[0] in TYPES and nxt[0] in TYPES and nxt[0] != kind[0]:
             break  # "a missile strike killed": the strike's noun ends it, "killed" is a verb
+        if kind[0] == "weapon" and nxt[0] in TYPES and "weapon" not in TYPES[nxt[0]].carriers:
+            break  # "one missile wounded 16": a missile counts no wounded
         i, kind = i + 1, nxt
         weapon = kind[1] or weapon
     return Head(kind[0], i, weapon)
@@ -131,6 +133,8 @@ def _crosses_break(scan: Scan, cue: Cue, m: Mention) -> bool:
     (", and 31 were injured": "killed" before it does not reach 31)."""
     lo, hi = sorted((cue.start, m.start))
     toks = scan.tokens
+    if any(lo <= i < hi for i in scan.where("ctx:end")):
+        return True  # "no answer on casualties, but two sources said ...": another clause
     return any(t in CLAUSE_BREAKS or (t == "," and i + 1 < len(toks)
                                       and "coordinators" in scan.at_token[i + 1]
                                       and toks[i + 1] != ",")

@@ -34,8 +34,18 @@ class SetAside:
     reason: str
 
 
+WEAPON_REACH = 10  # tokens between an interception word and the drone or missile it downs
+
+
 def _airborne_weapon(scan: Scan) -> bool:
     return any(scan.has(f"weapon:{kind}") for kind in AIRBORNE)
+
+
+def _airborne_near(scan: Scan, cue: Cue) -> bool:
+    """A drone or missile close to the cue: "destroyed by a missile strike" downs nothing."""
+    return any(m.label[7:] in AIRBORNE and (cue.start - WEAPON_REACH <= m.start
+                                            and m.start < cue.end + WEAPON_REACH)
+               for m in scan.family("weapon:"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +99,8 @@ def find_cues(scan: Scan) -> tuple[list[Cue], list[SetAside]]:
         for cue in found:
             word = other_sense(scan, name, cue.start, cue.end) if reason is None else None
             why = reason or (f"'{word}' next to it gives it another sense" if word else None)
+            if why is None and rule.needs_weapon and not _airborne_near(scan, cue):
+                why = "no drone or missile near it"
             if why:
                 aside.append(SetAside(cue, why))
             else:

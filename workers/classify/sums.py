@@ -50,7 +50,7 @@ def _adding_up(found: list[Found], pool: list[int], total: int) -> tuple[int, ..
 
 
 # Types whose first stated count is the story's total and later smaller ones its breakdown.
-LEAD_TOTALS = frozenset({"casualties"})
+LEAD_TOTALS = frozenset({"casualties", "interception"})
 
 
 def lead_parts(
@@ -80,5 +80,7 @@ def _breaks_down(f: Found, total: Found, same_kind: Callable[[Found, Found], boo
         return False
     if not same_kind(f, total) or (t.side is not None and e.side not in (None, t.side)):
         return False
+    if f.owner != total.owner:
+        return False  # each side reports its own shoot-downs
     named = [n for n in (e.noun, t.noun) if n and n[:1].isupper()]
     return not (len(named) == 2 and named[0] != named[1])
