@@ -33,6 +33,7 @@ class Found:
 
     event: Event
     anchor: tuple[int, int] = (0, 0)  # the tokens that name it: what factuality is judged on
+    number_at: int = -1  # the token where its count is written (-1: uncounted)
     vague: bool = False
     each: bool = False  # a per-side count ("157 each"): a total of twice it is the same swap
     impact: bool = False  # munitions that hit ("25 drones hit nine sites"): maybe a subset
@@ -118,7 +119,8 @@ def _counted(scan: Scan, lang: str, c: Count, location: str | None) -> Found:
     ceiling = scan.ending_at("ceiling", c.mention.start) is not None
     wounded = any("wounded" in scan.at_token[i]
                   for i in (*range(*c.anchor), c.head.index))
-    return Found(event, anchor=c.anchor, vague=c.mention.vague, each=each, impact=impact,
+    return Found(event, anchor=c.anchor, number_at=c.mention.start, vague=c.mention.vague,
+                 each=each, impact=impact,
                  earlier=scan.has("earlier"), ceiling=ceiling, owner=_owner(scan, c),
                  wounded=wounded, frame=scan.has("part_frame"),
                  additional=bool(scan.where("additional")))

@@ -23,6 +23,7 @@ ASSERTED = "asserted"
 EMITTED = frozenset({ASSERTED, "announced", "proposed"})
 NEGATION_REACH = 4  # a negation cancels words this close after it ("no one was killed")
 AFTER_REACH = 3  # a trigger after the words reaches this far back ("talks could begin")
+CLAUSE_REACH = 1000  # a closing condition reaches back to the start of its clause
 # Marker names older language files used for two of the trigger lists.
 LEGACY = (("negation", "negated"), ("hypothetical", "hypothetical"))
 RANK = {value: i for i, value in enumerate(FACTUALITIES)}
@@ -39,6 +40,7 @@ class Trigger:
     start: int
     end: int
     forward: bool  # a "before" trigger: its scope runs forward from its end
+    reach: int = AFTER_REACH  # how far back an "after" trigger reaches
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +67,8 @@ def find_triggers(scan: Scan) -> list[Trigger]:
         return []
     pseudo = by_label.get("ctx:pseudo", ())
     found = [
-        Trigger(value, m.start, m.end, direction != "after")
+        Trigger(value, m.start, m.end, direction in ("before", "opening"),
+                CLAUSE_REACH if direction == "closing" else AFTER_REACH)
         for (value, direction), label in TRIGGERS
         if label in present
         for m in by_label[label]
@@ -105,7 +108,7 @@ def covers(
                 return False
             return not any(i in ends for i in range(t.end, start))
         return split and start < t.start and t.end <= end
-    if end <= t.start <= end + AFTER_REACH:
+    if end <= t.start <= end + t.reach:
         return not any(i in ends for i in range(end, t.start))
     return False
 

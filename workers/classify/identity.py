@@ -38,6 +38,7 @@ def merge_mentions(
     out: list[Event] = []
     from_title: list[bool] = []
     at: dict[Key, int] = {}
+    written: dict[Key, tuple[str, int]] = {}  # where each kept count is written
     merged: list[Dropped] = []
     for k, (f, title, factuality) in enumerate(mentions):
         e = f.event
@@ -51,7 +52,10 @@ def merge_mentions(
         if factuality == PROPOSED:
             e = e.replace(status=None)  # a truce called for has no status yet
         key = _key(e)
+        if key in written and _another_number(written[key], f):
+            key = (*key[:2], f"{e.evidence}#{f.number_at}")  # "a missile and a drone": two
         if key not in at:
+            written[key] = (e.evidence, f.number_at)
             at[key] = len(out)
             out.append(e.replace(factuality=factuality))
             from_title.append(title)
@@ -62,6 +66,12 @@ def merge_mentions(
         first = next(e for e in out if e.type == "interception")
         out.append(first.replace(type="attack", count=None, approx=False, side=None, noun=None))
     return out, merged
+
+
+def _another_number(first: tuple[str, int], f: Found) -> bool:
+    """The same figure written twice in one sentence is two things ("shot down a missile and
+    a drone"); across sentences it is the same thing told again."""
+    return f.number_at >= 0 and first == (f.event.evidence, first[1]) and first[1] != f.number_at
 
 
 def _with_body_evidence(head: Event, body: Event) -> Event:

@@ -291,7 +291,7 @@ def judge_time(
     if not anchors:
         return WHEN_NEWS  # most sentences date nothing: spare the clause arithmetic
     lo, hi = _clause(ends, span, len(scan.tokens))
-    near = [a for a in anchors if a.end > lo and a.start < hi]
+    near = [a for a in anchors if a.end > lo and a.start < hi and not _starts(scan, a, span)]
     if not near and lo - 1 in scan.where("time:relative"):
         # "the attack of 7 October, in which 1,200 were killed": the noun's time
         near = sorted((a for a in anchors if a.end <= lo), key=lambda a: a.end)[-1:]
@@ -303,6 +303,14 @@ def judge_time(
         best = min(near, key=lambda a: _gap(a, span))
         return When(best.time, best.words)
     return _pluperfect(scan, span, lo, hi, anchors)
+
+
+def _starts(scan: Scan, a: Anchor, span: tuple[int, int]) -> bool:
+    """A "since" just before the mention names where a running time starts ("since Russia
+    launched its invasion"): it makes a count after it news, but does not date that start.
+    Right before the event word it is the adverb ("has since killed"), which does."""
+    return (a.time == NEWS and 1 <= span[0] - a.end <= SINCE_REACH
+            and any(m.start == a.start for m in scan.by_label.get("time:since", ())))
 
 
 def _pluperfect(

@@ -24,8 +24,9 @@ FACTUALITIES = ("negated", "uncertain", "hypothetical", "intended", "wished", "g
                 "announced")
 CONTEXT_KEYS = {*FACTUALITIES, "pseudo", "termination"}
 # "opening": a "before" trigger that only counts where it opens a clause (Dutch "als" is
-# "if" there, and "as" elsewhere).
-DIRECTIONS = ("before", "after", "opening")
+# "if" there, and "as" elsewhere); "closing": an "after" trigger whose scope is its whole
+# clause, not only the words just before it (a condition: "... in the event of a truce").
+DIRECTIONS = ("before", "after", "opening", "closing")
 TIME_KEYS = {
     "months", "weekdays", "seasons", "units", "ago", "last", "this", "next", "since", "running",
     "background", "recent", "future", "comparison", "pluperfect", "reporting", "relative",
