@@ -73,7 +73,7 @@ def test_classify_explain_lists_what_is_no_event_and_why(
 ) -> None:
     rows = [{"id": "b1", "lang": "en", "date": "2025-03-10",
              "text": "Russian missiles struck Kharkiv overnight, killing 14 civilians. In 2022 "
-                     "the army shelled the city, killing 40. Kyiv wants a ceasefire."}]
+                     "the army shelled the city, killing 40. Moscow aims to capture the region."}]
     src = tmp_path / "in.jsonl"
     src.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     assert main(["classify", "--explain", str(src)]) == 0
@@ -81,7 +81,7 @@ def test_classify_explain_lists_what_is_no_event_and_why(
     assert ("casualties", 14) in {(e["type"], e["count"]) for e in out["events"]}
     why = {(d["type"], d["count"]): (d["kind"], d["reason"]) for d in out["dropped"]}
     assert why[("casualties", 40)] == ("background", "background: '2022'")
-    assert why[("ceasefire", None)] == ("irrealis", "wished: 'wants'")
+    assert why[("territorial_change", None)] == ("irrealis", "intended: 'aims'")
     assert main(["classify", str(src)]) == 0
     assert "dropped" not in json.loads(capsys.readouterr().out)
 
