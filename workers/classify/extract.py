@@ -127,6 +127,8 @@ def _counted(scan: Scan, lang: str, c: Count, location: str | None) -> Found:
 
 
 def _owner(scan: Scan, c: Count) -> tuple[str, ...]:
-    """Proper adjectives between a number and its head say whose they are ("Russian")."""
-    words = scan.sentence.tokens[c.mention.end : c.head.index]
-    return tuple(w.lower() for w in words if w[:1].isupper())
+    """Proper adjectives between a number and its head say whose they are ("Russian"); a
+    weapon's model name ("13 Shahed drones") says nothing about whose."""
+    span = range(c.mention.end, c.head.index)
+    return tuple(scan.tokens[i] for i in span if scan.sentence.tokens[i][:1].isupper()
+                 and not any(lb.startswith("weapon:") for lb in scan.at_token[i]))

@@ -80,7 +80,7 @@ def _breaks_down(f: Found, total: Found, same_kind: Callable[[Found, Found], boo
         return False
     if not same_kind(f, total) or (t.side is not None and e.side not in (None, t.side)):
         return False
-    if f.owner != total.owner:
-        return False  # each side reports its own shoot-downs
+    if f.owner and f.owner != total.owner:
+        return False  # "20 Ukrainian drones" beside "138 drones": the other side's report
     named = [n for n in (e.noun, t.noun) if n and n[:1].isupper()]
     return not (len(named) == 2 and named[0] != named[1])
