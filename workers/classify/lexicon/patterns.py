@@ -20,6 +20,9 @@ from typing import NamedTuple
 GAP = "..."
 MAX_GAP = 6
 GAPPED = "+gapped"  # index() also lists each split phrase's span under this label
+BREAK = "#break"  # an internal label on punctuation that ends a clause: no gap crosses it
+BREAK_TOKENS = frozenset({";", ":", "—", "–", "(", ")", "?", "!", '"', "“", "”"})
+COMMA = "#comma"  # a comma ends a clause where a function word follows ("kwamen, om ...")
 CACHE_LIMIT = 200_000
 
 Labels = AbstractSet[str]  # the labels on one token
@@ -147,6 +150,10 @@ class PatternSet:
         if lemma != token:
             hits.update(self._exact.get(lemma, ()))
         hits.update(label for rx, label in self._wild if rx.fullmatch(token))
+        if token in BREAK_TOKENS:
+            hits.add(BREAK)
+        elif token == ",":
+            hits.add(COMMA)
         # Sorted, so results never depend on hash order; phrase starts resolved once.
         plain = tuple(sorted(label for label in hits if not label.startswith("#")))
         starts = [p for label in sorted(hits) for p in self._starts.get(label, ())]
@@ -282,4 +289,8 @@ def _extend(phrase: _Phrase, token_labels: list[frozenset[str]], pos: int, k: in
     for j in range(pos, min(pos + reach + 1, len(token_labels))):
         if phrase.parts[k] in token_labels[j]:
             return _extend(phrase, token_labels, j + 1, k + 1)
+        labels = token_labels[j]
+        if BREAK in labels or (COMMA in labels and j + 1 < len(token_labels)
+                               and "function_words" in token_labels[j + 1]):
+            return None  # a split phrase stays in its clause: "kwamen, om hen uit te dagen"
     return None
