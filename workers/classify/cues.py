@@ -35,6 +35,7 @@ class SetAside:
 
 
 WEAPON_REACH = 10  # tokens between an interception word and the drone or missile it downs
+AGENT_REACH = 3  # "by a missile", "door een raketaanval": the agent's noun follows closely
 
 
 def _airborne_weapon(scan: Scan) -> bool:
@@ -42,9 +43,12 @@ def _airborne_weapon(scan: Scan) -> bool:
 
 
 def _airborne_near(scan: Scan, cue: Cue) -> bool:
-    """A drone or missile close to the cue: "destroyed by a missile strike" downs nothing."""
-    return any(m.label[7:] in AIRBORNE and (cue.start - WEAPON_REACH <= m.start
-                                            and m.start < cue.end + WEAPON_REACH)
+    """A drone or missile close to the cue and not its agent: "destroyed by a missile strike"
+    and "repelled attacks supported by drones" down nothing."""
+    agents = scan.where("agent")
+    return any(m.label[7:] in AIRBORNE
+               and cue.start - WEAPON_REACH <= m.start < cue.end + WEAPON_REACH
+               and not any(0 < m.start - a <= AGENT_REACH for a in agents)
                for m in scan.family("weapon:"))
 
 

@@ -109,7 +109,11 @@ def _amount(scan: Scan, i: int) -> int:
 
 def _relate(span: Span | None, ref: Reference) -> str | None:
     now = ref.now
-    return relate(span, now) if span is not None and now is not None else None
+    if span is None or now is None:
+        return None
+    if ref.published is None and span.last < now.first:
+        return BACKGROUND  # undated, "now" is a year it names: an earlier year is history
+    return relate(span, now)
 
 
 def _month_date(scan: Scan, i: int, ref: Reference) -> tuple[int, int, Span | None]:
