@@ -121,9 +121,15 @@ def _counted(scan: Scan, lang: str, c: Count, location: str | None) -> Found:
                   for i in (*range(*c.anchor), c.head.index))
     return Found(event, anchor=c.anchor, number_at=c.mention.start, vague=c.mention.vague,
                  each=each, impact=impact,
-                 earlier=scan.has("earlier"), ceiling=ceiling, owner=_owner(scan, c),
+                 earlier=_earlier_figure(scan), ceiling=ceiling, owner=_owner(scan, c),
                  wounded=wounded, frame=scan.has("part_frame"),
                  additional=bool(scan.where("additional")))
+
+
+def _earlier_figure(scan: Scan) -> bool:
+    """'eerder werd gemeld', 'initially': a figure given before; not 'een dag eerder'."""
+    return any(m.start == 0 or "time:unit" not in scan.at_token[m.start - 1]
+               for m in scan.by_label.get("earlier", ()))
 
 
 def _owner(scan: Scan, c: Count) -> tuple[str, ...]:

@@ -89,7 +89,7 @@ def find_mentions(scan: Scan) -> list[Mention]:
         if mention is not None:
             found.append(mention)
     found = [_flag(scan, m) for m in _join_ranges(scan, found)]
-    found = _coordinated_parts(scan, _link_parts(scan, found))
+    found = _coordinated_parts(scan, _whole_first(scan, _link_parts(scan, found)))
     return [m for m in found
             if not (_is_date_or_year(scan, m) or _is_attribute(scan, m) or _instrument(scan, m))]
 
@@ -213,6 +213,14 @@ def _flag(scan: Scan, m: Mention) -> Mention:
 
 
 PART_LIST_GAP = 4  # tokens between two numbers of one list ("twee vrouwen en een kind")
+
+
+def _whole_first(scan: Scan, found: list[Mention]) -> list[Mention]:
+    """'Among the 189 freed Ukrainians were 87 soldiers, 43 guards ...': the number the
+    frame opens with is the whole, and the numbers after it are its parts."""
+    if len(found) < 2 or not found[0].part or not scan.ending_at("whole_before", found[0].start):
+        return found
+    return [replace(found[0], part=False), *(replace(m, part=True) for m in found[1:])]
 
 
 def _coordinated_parts(scan: Scan, found: list[Mention]) -> list[Mention]:
