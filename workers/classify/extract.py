@@ -108,7 +108,7 @@ def _counted(scan: Scan, lang: str, c: Count, location: str | None) -> Found:
     event = _event(scan, lang, c.type, c.head.index, location)
     side = None
     if c.type == "casualties":
-        side = nearest_label(scan, "side:", c.head.index, SIDE_REACH)
+        side = _side(scan, c)
     weapon = c.head.weapon if c.type in WEAPON_TYPES and c.head.weapon else event.weapon
     noun = scan.sentence.tokens[c.head.index] if c.head.kind != "none" else None
     event = event.replace(count=c.mention.value, approx=c.mention.approx, side=side,
@@ -124,6 +124,21 @@ def _counted(scan: Scan, lang: str, c: Count, location: str | None) -> Found:
                  earlier=_earlier_figure(scan), ceiling=ceiling, owner=_owner(scan, c),
                  wounded=wounded, frame=scan.has("part_frame"),
                  additional=bool(scan.where("additional")))
+
+
+def _side(scan: Scan, c: Count) -> str | None:
+    """Whose toll: the side word nearest the head, unless another number stands between
+    them ("37 people, including five civilians": the five are civilians, not the 37)."""
+    best: tuple[int, str] | None = None
+    for m in scan.family("side:"):
+        lo, hi = sorted((m.start, c.head.index))
+        dist = hi - lo
+        if dist > SIDE_REACH or (best is not None and dist >= best[0]):
+            continue
+        between = scan.tokens[lo + 1 : hi]
+        if not any(t[0].isdigit() or scan.lexicon.numbers.is_word(t) for t in between):
+            best = (dist, m.label[5:])
+    return best[1] if best else None
 
 
 def _earlier_figure(scan: Scan) -> bool:

@@ -90,8 +90,19 @@ def find_mentions(scan: Scan) -> list[Mention]:
             found.append(mention)
     found = [_flag(scan, m) for m in _join_ranges(scan, found)]
     found = _coordinated_parts(scan, _whole_first(scan, _link_parts(scan, found)))
-    return [m for m in found
-            if not (_is_date_or_year(scan, m) or _is_attribute(scan, m) or _instrument(scan, m))]
+    described = {k for k, m in enumerate(found) if _is_attribute(scan, m)}
+    # "Item 1 of 5": the whole of a described number describes too
+    described |= {w for k in described if (w := found[k].whole) is not None}
+    kept = [k for k, m in enumerate(found) if k not in described and not (
+        _is_date_or_year(scan, m) or _instrument(scan, m) or _indefinite(scan, m))]
+    at = {old: new for new, old in enumerate(kept)}  # a part keeps pointing at its whole
+    return [replace(found[k], whole=at.get(found[k].whole))  # type: ignore[arg-type]
+            if found[k].whole is not None else found[k] for k in kept]
+
+
+def _indefinite(scan: Scan, m: Mention) -> bool:
+    """'een onbekend aantal burgers', 'a handful of': the article counts nothing."""
+    return m.weak and scan.starting_at("uncounted", m.end) is not None
 
 
 def _instrument(scan: Scan, m: Mention) -> bool:

@@ -49,7 +49,7 @@ TYPES: dict[str, TypeRule] = {
                           irrealis_counts=frozenset({"wished"})),
     "prisoner_exchange": TypeRule(carriers=("person",), headless_reach=2, has_status=True,
                                   noun_needs_cue=True, stands_alone=True),
-    "troop_deployment": TypeRule(carriers=("person",), noun_needs_cue=True),
+    "troop_deployment": TypeRule(noun_needs_cue=True),  # "3,000 troops", not "9,770 people"
     "sanctions": TypeRule(counted=False, stands_alone=True, lasting=True,
                           irrealis_counts=frozenset({"wished", "intended", "hypothetical"})),
     "infrastructure": TypeRule(counted=False),

@@ -49,7 +49,7 @@ MARKER_KEYS = {
     "months", "background", "cumulative", "function_words", "location_prepositions",
     "conflict", "exclude", "persons", "launch", "toll", "coordinators", "each_side",
     "impact", "earlier", "ceiling", "agent", "attribute", "part_frame", "wounded", "instrument",
-    "additional", "rise", "whole_before",
+    "additional", "rise", "whole_before", "uncounted",
 }
 TYPE_KEYS = {"cues", "count_nouns", "exclude", "status", "requires", "other_sense"}
 # A sentence with none of these labels yields no event and cannot show that the article is
