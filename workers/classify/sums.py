@@ -50,7 +50,7 @@ def _adding_up(found: list[Found], pool: list[int], total: int) -> tuple[int, ..
 
 
 # Types whose first stated count is the story's total and later smaller ones its breakdown.
-LEAD_TOTALS = frozenset({"casualties", "interception"})
+LEAD_TOTALS = frozenset({"casualties", "interception", "attack"})
 
 
 def lead_parts(
