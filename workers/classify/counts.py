@@ -191,17 +191,20 @@ def find_counts(scan: Scan, mentions: list[Mention], cues: list[Cue]) -> list[Co
 def _claim_coordinated(
     scan: Scan, k: int, cue: Cue, mentions: list[Mention], heads: list[Head], claimed: Claims,
 ) -> None:
-    """'downed 382 drones and 24 missiles': the cue covers every coordinated number."""
-    while k + 1 < len(mentions):
-        prev, nxt = heads[k], mentions[k + 1]
-        between = scan.tokens[prev.index + 1 : nxt.start]
-        if not between or not all(scan.at_token[prev.index + 1 + j] & COORDINATING
-                                  for j in range(len(between))):
-            return
-        if heads[k + 1].kind != heads[k].kind or nxt.part or nxt.upper:
-            return
-        k += 1
-        claimed[k].setdefault(cue.type, (cue.start, cue.end))
+    """'downed 382 drones and 24 missiles', 'zeven militairen en 35 burgers om het leven':
+    the cue covers every number coordinated with the one it claimed, after it or before."""
+    for step in (1, -1):
+        j = k
+        while 0 <= j + step < len(mentions):
+            a, b = (j, j + step) if step == 1 else (j + step, j)
+            between = range(heads[a].index + 1, mentions[b].start)
+            if not between or not all(scan.at_token[i] & COORDINATING for i in between):
+                break
+            nxt = mentions[j + step]
+            if heads[j + step].kind != heads[j].kind or nxt.part or nxt.upper:
+                break
+            j += step
+            claimed[j].setdefault(cue.type, (cue.start, cue.end))
 
 
 def _nearest_mention(
@@ -210,7 +213,10 @@ def _nearest_mention(
 ) -> int | None:
     """The nearest number the cue can claim; one that a closer cue of its type already
     claimed is left to it ("killing 18 people and injuring 130": "injuring" takes 130)."""
+    taken = {k for (k, t) in closest if t == cue.type}
+    taken |= {mentions[k].whole for k in taken if mentions[k].whole is not None}
     best: tuple[int, int] | None = None
+    free_after: tuple[int, int] | None = None  # the nearest unclaimed number after the cue
     for k, (m, h) in enumerate(zip(mentions, heads, strict=True)):
         if h.kind in TYPES or (m.weak and not _accepts_weak(h, cue.type)):
             continue
@@ -221,6 +227,10 @@ def _nearest_mention(
             continue
         if best is None or d < best[0]:
             best = (d, k)
+        if k not in taken and m.start >= cue.end and (free_after is None or d < free_after[0]):
+            free_after = (d, k)
+    if best is not None and best[1] in taken and free_after is not None:
+        return free_after[1]  # "killed 50,000 and wounded 113,000": its own object
     return best[1] if best else None
 
 
