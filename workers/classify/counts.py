@@ -214,7 +214,7 @@ def _nearest_mention(
     """The nearest number the cue can claim; one that a closer cue of its type already
     claimed is left to it ("killing 18 people and injuring 130": "injuring" takes 130)."""
     taken = {k for (k, t) in closest if t == cue.type}
-    taken |= {mentions[k].whole for k in taken if mentions[k].whole is not None}
+    taken |= {w for k in taken if (w := mentions[k].whole) is not None}
     best: tuple[int, int] | None = None
     free_after: tuple[int, int] | None = None  # the nearest unclaimed number after the cue
     for k, (m, h) in enumerate(zip(mentions, heads, strict=True)):
