@@ -103,6 +103,8 @@ def find_cues(scan: Scan) -> tuple[list[Cue], list[SetAside]]:
         for cue in found:
             word = other_sense(scan, name, cue.start, cue.end) if reason is None else None
             why = reason or (f"'{word}' next to it gives it another sense" if word else None)
+            if why is None and _in_name(scan, cue):
+                why = "part of a name"
             if why is None and rule.needs_weapon and not _airborne_near(scan, cue):
                 why = "no drone or missile near it"
             if why:
@@ -111,6 +113,18 @@ def find_cues(scan: Scan) -> tuple[list[Cue], list[SetAside]]:
                 cues.append(cue)
     cues.sort(key=lambda c: (c.start, c.end))
     return _yield_to_longer(cues, aside), aside
+
+
+def _in_name(scan: Scan, cue: Cue) -> bool:
+    """'Bette Dam', 'Operation Strike': a one-word cue written with a capital inside a
+    sentence, right after another capitalised word, is part of a name (unless the sentence
+    is a headline written in capitals throughout)."""
+    words = scan.sentence.tokens
+    i = cue.start
+    if cue.end - i != 1 or i < 2 or not words[i][:1].isupper() or not words[i - 1][:1].isupper():
+        return False
+    alpha = [w for w in words if w[:1].isalpha()]
+    return sum(w[:1].isupper() for w in alpha) * 2 < len(alpha)
 
 
 def _drop_nested(cues: list[Cue]) -> list[Cue]:

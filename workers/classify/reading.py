@@ -26,6 +26,7 @@ from workers.classify.taxonomy import TYPES
 from workers.classify.timeline import BACKGROUND, FUTURE, Reference
 from workers.classify.verdict import SentenceJudge
 
+MIN_TOKENS = 3  # a body line shorter than this states nothing
 KIND_OF = {"negated": "negation", "uncertain": "negation", "hypothetical": "irrealis",
            "intended": "irrealis", "wished": "irrealis", "generic": "generic"}
 
@@ -64,6 +65,8 @@ def read_text(
     headline = " ".join((title or "").split())
     for is_title, scans in ((True, head), (False, body)):
         for scan in scans:
+            if not is_title and len(scan.tokens) < MIN_TOKENS:
+                continue  # a heading or a label ("Confrontatie"), not a statement
             # a page's text often opens with its headline again: that is no body sentence
             as_title = is_title or " ".join(scan.sentence.text.split()) == headline
             _read_sentence(scan, lexicon, ref, domain, as_title, kept, dropped)
