@@ -15,7 +15,7 @@ from itertools import pairwise
 
 from text_to_num import text2num
 
-from workers.classify.lexicon.loader import NumberSpec
+from workers.classify.lexicon.loader import NUMBER_WORD, NumberSpec
 from workers.classify.lexicon.patterns import Match
 from workers.classify.scan import CLAUSE_BREAKS, Scan
 
@@ -78,9 +78,9 @@ def find_mentions(scan: Scan) -> list[Mention]:
     spec = scan.lexicon.numbers
     vague = _vague_starts(scan)
     found: list[Mention] = []
-    is_word = spec.is_word
+    words = set(scan.where(NUMBER_WORD))
     starts = [i for i, token in enumerate(scan.tokens)
-              if token[0].isdigit() or i in vague or is_word(token)]
+              if token[0].isdigit() or i in vague or i in words]
     end = 0
     for i in starts:
         if i < end:

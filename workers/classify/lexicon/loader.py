@@ -52,6 +52,7 @@ MARKER_KEYS = {
     "additional", "rise", "whole_before", "uncounted",
 }
 TYPE_KEYS = {"cues", "count_nouns", "exclude", "status", "requires", "other_sense"}
+NUMBER_WORD = "numword"  # a spelled number, as NumberSpec.is_word would answer
 # A sentence with none of these labels yields no event and cannot show that the article is
 # about armed conflict, so the classifier skips the rest of its labelling
 # (patterns.PatternSet.has_key).
@@ -59,7 +60,7 @@ KEY_LABELS = ("cue:", "noun:", "conflict")
 # Markers the classifier only reads per token (Scan.at_token, Scan.where), never as spans
 # (Scan.by_label): the commonest labels, so leaving them out of the spans saves most work.
 TOKEN_ONLY = ("function_words", "coordinators", "agent", "instrument", "additional",
-              "time:reporting", "time:relative", "time:weekdays", "ctx:end")
+              "time:reporting", "time:relative", "time:weekdays", "ctx:end", NUMBER_WORD)
 
 
 class LexiconError(ConfigError):
@@ -185,6 +186,21 @@ def _add_types(path: Path, patterns: PatternSet, raw: Any) -> None:
         add_senses(patterns, name, body.get("other_sense"))
 
 
+def _add_number_words(patterns: PatternSet, spec: NumberSpec) -> None:
+    """Label the spelled numbers once per token, as written, so reading a sentence's numbers
+    needs no per-token test: words and scales, words joined by "-", runs of morphemes."""
+    words = sorted({*spec.words, *spec.scales}, key=len, reverse=True)
+    if words:
+        alt = "|".join(map(re.escape, words))
+        patterns.add_regex(NUMBER_WORD, alt)
+        plain = "|".join(map(re.escape, sorted(spec.words, key=len, reverse=True)))
+        if plain:
+            patterns.add_regex(NUMBER_WORD, f"(?:{plain})(?:-(?:{plain}))+")
+    rx = _morpheme_regex(spec.morphemes)
+    if rx is not None:
+        patterns.add_regex(NUMBER_WORD, f"(?:{rx.pattern})")
+
+
 def _lemmatizer(code: str | None) -> Callable[[str], str]:
     if not code:
         return lambda token: token
@@ -216,6 +232,7 @@ def _parse(path: Path, data: Any) -> Lexicon:
         patterns.add(f"vague:{value}", [phrase])
     for word, value in numbers.scales.items():
         patterns.add(f"scale:{value}", [word])
+    _add_number_words(patterns, numbers)
     _add_types(path, patterns, data.get("types"))
     add_context(patterns, data.get("context"))
     time = add_time(patterns, data.get("time"))

@@ -95,6 +95,10 @@ class PatternSet:
             else:
                 self._add_phrase(label, words)
 
+    def add_regex(self, label: str, regex: str) -> None:
+        """A label for every token that fully matches ``regex`` as written (no lemma)."""
+        self._wild_src.setdefault(label, []).append(f"(?:{regex})")
+
     def _add_token(self, word: str, label: str) -> None:
         if "*" in word:
             self._wild_src.setdefault(label, []).append(_token_regex(word))
