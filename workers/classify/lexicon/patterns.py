@@ -67,6 +67,7 @@ class Entry:
     spanned: tuple[str, ...]  # those of them that ``index`` lists as spans (not token-only)
     plain_set: Labels  # the same as a set, shared by every sentence the token occurs in
     tight: dict[str, tuple[tuple[int, _Phrase], ...]]
+    tight_keys: frozenset[str]  # the same keys, for one set intersection per token
     loose: tuple[tuple[int, _Phrase], ...]
     key: bool  # a key label on its own (see PatternSet.compile)
     key_phrases: tuple[_Phrase, ...]  # phrases it starts whose label is a key label
@@ -171,7 +172,8 @@ class PatternSet:
         return Entry(
             labels=frozenset(hits), plain=plain, plain_set=frozenset(plain),
             spanned=tuple(label for label in plain if label not in self._token_only),
-            tight={k: tuple(v) for k, v in tight.items()}, loose=tuple(loose),
+            tight={k: tuple(v) for k, v in tight.items()}, tight_keys=frozenset(tight),
+            loose=tuple(loose),
             key=any(label.startswith(self._keys) for label in plain) if self._keys else False,
             key_phrases=tuple(p for p in starts if self._keys and p.label.startswith(self._keys)),
         )
@@ -254,18 +256,12 @@ def _phrases_at(
 ) -> list[tuple[Match, int]]:
     """The phrases that start at token i and match, in their fixed order, with their number
     of parts (a span longer than that used a gap)."""
+    common = e.tight_keys.intersection(token_labels[i + 1]) if i + 1 < len(token_labels) else ()
+    if not common and not e.loose:
+        return []  # the usual case: the next word continues no phrase this one starts
     tried = list(e.loose)
-    if e.tight and i + 1 < len(token_labels):
-        tight, nxt = e.tight, token_labels[i + 1]
-        if len(tight) < len(nxt):  # common words are parts of many phrases: walk the smaller
-            for label, phrases in tight.items():
-                if label in nxt:
-                    tried.extend(phrases)
-        else:
-            for label in nxt:
-                found = tight.get(label)
-                if found:
-                    tried.extend(found)
+    for label in common:
+        tried.extend(e.tight[label])
     if len(tried) > 1:
         tried.sort(key=_rank)
     out = []
