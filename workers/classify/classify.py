@@ -28,4 +28,4 @@ def classify_text(
     published: str | None = None,
 ) -> list[Event]:
     """Classify raw text; ``lang_dirs`` adds folders of language files for this call."""
-    return list(read_text(text, lang, title, published, lang_dirs).events)
+    return list(read_text(text, lang, title, published, lang_dirs, explain=False).events)

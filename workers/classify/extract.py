@@ -55,30 +55,33 @@ class Aside:
 
 
 def sentence_events(
-    scan: Scan, lang: str, counted: bool = True
+    scan: Scan, lang: str, counted: bool = True, aside: bool = True
 ) -> tuple[list[Found], list[Aside]]:
-    """The event mentions one sentence states, and the cues it sets aside. ``counted=False``
-    reads no numbers: for an article that cannot report events, only the words matter."""
+    """The event mentions one sentence states, and (with ``aside``) the cues it sets aside.
+    ``counted=False`` reads no numbers: for an article that cannot report events, only the
+    words matter."""
     cues, set_aside = find_cues(scan)
     location = read_location(scan)
-    aside = [_aside(scan, lang, a, location) for a in set_aside]
+    asides = [_aside(scan, lang, a, location) for a in set_aside] if aside else []
     domain = scan.by_label.get("exclude")
+    if domain and not aside:
+        return [], []
     if domain:
         word = " ".join(scan.sentence.tokens[domain[0].start : domain[0].end])
-        aside += [Aside(_plain(scan, lang, c.type, location), "other domain",
-                        f"'{word}' is about another domain") for c in _first_per_type(cues)]
-        return [], aside
+        asides += [Aside(_plain(scan, lang, c.type, location), "other domain",
+                         f"'{word}' is about another domain") for c in _first_per_type(cues)]
+        return [], asides
     if not cues:
-        return [], aside
+        return [], asides
     if not counted:
         return [Found(_plain(scan, lang, c.type, location), anchor=(c.start, c.end))
-                for c in _first_per_type(cues)], aside
+                for c in _first_per_type(cues)], asides
     counts = find_counts(scan, find_mentions(scan), cues)
     found = [_counted(scan, lang, c, location) for c in counts]
     for cue in cues:
         found.append(Found(_event(scan, lang, cue.type, cue.start, location),
                            anchor=(cue.start, cue.end)))
-    return found, aside
+    return found, asides
 
 
 def _aside(scan: Scan, lang: str, a: SetAside, location: str | None) -> Aside:

@@ -122,11 +122,9 @@ def _is_attribute(scan: Scan, m: Mention) -> bool:
 def _vague_starts(scan: Scan) -> dict[int, Match]:
     """The longest vague amount starting at each token ("hundreds of thousands of")."""
     out: dict[int, Match] = {}
-    for label, spans in scan.by_label.items():
-        if label.startswith("vague:"):
-            for m in spans:
-                if m.start not in out or m.end > out[m.start].end:
-                    out[m.start] = m
+    for m in scan.family("vague:"):
+        if m.start not in out or m.end > out[m.start].end:
+            out[m.start] = m
     return out
 
 

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from monitor.models import Event
 from workers.classify.dates import parse_published
 from workers.classify.domain import OTHER, Domain, article_domain, domain_reason
 from workers.classify.extract import Found, sentence_events
@@ -46,8 +47,10 @@ def read_text(
     title: str | None = None,
     published: str | None = None,
     lang_dirs: Iterable[str | Path] = (),
+    explain: bool = True,
 ) -> Reading:
-    """Read raw text; ``lang_dirs`` adds folders of language files for this call."""
+    """Read raw text; ``lang_dirs`` adds folders of language files for this call. Without
+    ``explain`` the mentions that are no events are not kept (a worker needs only events)."""
     if not lang:
         from workers.langdetect import detect_language
 
@@ -61,7 +64,7 @@ def read_text(
     ref = reference(text, title, published)
     domain = article_domain(head + body, lambda: find_label(pieces, lexicon, "exclude"))
     kept: list[Mention] = []
-    dropped: list[Dropped] = []
+    dropped = Drops(explain)
     headline = " ".join((title or "").split())
     for is_title, scans in ((True, head), (False, body)):
         for scan in scans:
@@ -71,7 +74,7 @@ def read_text(
             as_title = is_title or " ".join(scan.sentence.text.split()) == headline
             _read_sentence(scan, lexicon, ref, domain, as_title, kept, dropped)
     events, merged = merge_mentions([(m.found, m.title, m.factuality) for m in kept])
-    return Reading(tuple(events), _distinct(dropped) + tuple(merged))
+    return Reading(tuple(events), _distinct(dropped.items) + tuple(merged) if explain else ())
 
 
 def _distinct(dropped: list[Dropped]) -> tuple[Dropped, ...]:
@@ -89,13 +92,28 @@ def reference(text: str, title: str | None, published: str | None) -> Reference:
     return Reference(parse_published(published), text, title)
 
 
+class Drops:
+    """The mentions that are no events, kept only when someone will read them."""
+
+    __slots__ = ("enabled", "items")
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.items: list[Dropped] = []
+
+    def add(self, event: Event, kind: str, reason: str, title: bool) -> None:
+        if self.enabled:
+            self.items.append(Dropped(event, kind, reason, title))
+
+
 def _read_sentence(
     scan: Scan, lexicon: Lexicon, ref: Reference, domain: Domain, is_title: bool,
-    kept: list[Mention], dropped: list[Dropped],
+    kept: list[Mention], dropped: Drops,
 ) -> None:
-    found, aside = sentence_events(scan, lexicon.lang, counted=domain.value != OTHER)
-    dropped.extend(Dropped(a.event, "other sense", f"{a.kind}: {a.reason}", is_title)
-                   for a in aside)
+    found, aside = sentence_events(scan, lexicon.lang, counted=domain.value != OTHER,
+                                   aside=dropped.enabled)
+    for a in aside:
+        dropped.add(a.event, "other sense", f"{a.kind}: {a.reason}", is_title)
     if not found:
         return
     judge = SentenceJudge(scan, ref, found)
@@ -105,17 +123,16 @@ def _read_sentence(
             continue
         why = domain_reason(domain, scan, f.event.type)
         if why:
-            dropped.append(Dropped(f.event, "other sense", f"other domain: {why}", is_title))
+            dropped.add(f.event, "other sense", f"other domain: {why}", is_title)
             continue
         fact = judge.factuality(f)
         if not fact.emitted:
-            dropped.append(Dropped(f.event, KIND_OF[fact.value],
-                                   f"{fact.value}: '{fact.trigger}'", is_title))
+            dropped.add(f.event, KIND_OF[fact.value], f"{fact.value}: '{fact.trigger}'",
+                        is_title)
             continue
         when = judge.time(f)
         if when.time == BACKGROUND and not TYPES[f.event.type].lasting:
-            dropped.append(Dropped(f.event, "background", f"background: '{when.words}'",
-                                   is_title))
+            dropped.add(f.event, "background", f"background: '{when.words}'", is_title)
             continue
         value = "announced" if when.time == FUTURE else fact.value
         kept.append(Mention(f, is_title, value))

@@ -27,7 +27,6 @@ class Scan:
     at_token: list[Labels] = field(default_factory=list)  # read-only: shared with the cache
     _families: dict[str, list[Match]] = field(default_factory=dict)  # see ``family``
     _tokens_with: dict[str, tuple[int, ...]] = field(default_factory=dict)  # see ``where``
-    _present: frozenset[str] | None = None  # every label on any token, token-only ones too
 
     @property
     def tokens(self) -> tuple[str, ...]:
@@ -43,20 +42,18 @@ class Scan:
         """The tokens that carry ``label``: how token-only labels are read."""
         found = self._tokens_with.get(label)
         if found is None:
-            if self._present is None:
-                self._present = frozenset().union(*self.at_token)
             found = self._tokens_with[label] = tuple(
-                i for i, labels in enumerate(self.at_token) if label in labels
-            ) if label in self._present else ()
+                i for i, labels in enumerate(self.at_token) if label in labels)
         return found
 
     def family(self, prefix: str) -> list[Match]:
         """Every span whose label starts with ``prefix`` ("weapon:"), gathered once."""
         found = self._families.get(prefix)
         if found is None:
+            by_label = self.by_label
             found = self._families[prefix] = [
-                m for label, spans in self.by_label.items() if label.startswith(prefix)
-                for m in spans
+                m for label in self.lexicon.patterns.labels_with_prefix(prefix)
+                for m in by_label.get(label, ())
             ]
         return found
 

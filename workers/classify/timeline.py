@@ -216,14 +216,15 @@ def _year(scan: Scan, i: int, ref: Reference) -> tuple[int, int, str] | None:
     return i, i + 1, _relate(span, ref) or NEWS
 
 
-CALENDAR = ("months", "time:unit", "time:season")
+CALENDAR = ("months", "time:unit", "time:season", "time:weekdays")
+# Every label that can start a temporal expression: a sentence with none dates nothing.
+DATING = frozenset({*CALENDAR, *(label for label, _ in PHRASES)})
 _FOUR_DIGITS = re.compile(r"(?<!\d)\d{4}(?!\d)")
 
 
 def _calendar_tokens(scan: Scan) -> list[int]:
     """Tokens that may start a date: calendar words, and four digits (a year)."""
     at = {m.start for label in CALENDAR for m in scan.by_label.get(label, ())}
-    at.update(scan.where("time:weekdays"))
     if _FOUR_DIGITS.search(scan.sentence.text):
         at.update(i for i, tok in enumerate(scan.tokens) if len(tok) == 4 and tok.isdigit())
     return sorted(at)
@@ -231,6 +232,8 @@ def _calendar_tokens(scan: Scan) -> list[int]:
 
 def find_anchors(scan: Scan, ref: Reference) -> list[Anchor]:
     """Every temporal expression of the sentence, resolved."""
+    if not DATING.intersection(scan.by_label) and not _FOUR_DIGITS.search(scan.sentence.text):
+        return []
     found: list[tuple[int, int, str]] = []
     for label, time in PHRASES:
         found += [(m.start, m.end, time) for m in scan.by_label.get(label, ())]

@@ -60,7 +60,7 @@ KEY_LABELS = ("cue:", "noun:", "conflict")
 # Markers the classifier only reads per token (Scan.at_token, Scan.where), never as spans
 # (Scan.by_label): the commonest labels, so leaving them out of the spans saves most work.
 TOKEN_ONLY = ("function_words", "coordinators", "agent", "instrument", "additional",
-              "time:reporting", "time:relative", "time:weekdays", "ctx:end", NUMBER_WORD)
+              "time:reporting", "time:relative", "ctx:end", NUMBER_WORD)
 
 
 class LexiconError(ConfigError):

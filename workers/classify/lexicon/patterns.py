@@ -84,6 +84,7 @@ class PatternSet:
         self._phrases: list[_Phrase] = []
         self._starts: dict[str, list[_Phrase]] = {}  # first part's label -> its phrases
         self._cache: dict[str, Entry] = {}
+        self._prefixed: dict[str, tuple[str, ...]] = {}
         self._keys: tuple[str, ...] = ()
         self._token_only: frozenset[str] = frozenset()
 
@@ -143,6 +144,16 @@ class PatternSet:
             if len(self._cache) >= CACHE_LIMIT:
                 self._cache.clear()
             found = self._cache[token] = self._lookup(token)
+        return found
+
+    def labels_with_prefix(self, prefix: str) -> tuple[str, ...]:
+        """Every public label that starts with ``prefix`` ("weapon:"), looked up once."""
+        found = self._prefixed.get(prefix)
+        if found is None:
+            names = {lb for labels in self._exact.values() for lb in labels}
+            names |= set(self._wild_src) | {p.label for p in self._phrases}
+            found = self._prefixed[prefix] = tuple(sorted(
+                lb for lb in names if lb.startswith(prefix) and not lb.startswith("#")))
         return found
 
     def labels(self, token: str) -> frozenset[str]:
