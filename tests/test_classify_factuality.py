@@ -201,3 +201,18 @@ def test_violence_in_an_article_that_never_names_war_needs_a_weapon_or_troops() 
     reading = read_text("An attack on Friday killed four people.", "en")
     assert reading.events == ()
     assert all(d.reason.startswith("other domain") for d in reading.dropped)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the other domain's word in the sentence with the cue
+        "The striker scored twice as the league leaders' attack killed off the game.",
+        # ... and in a sentence with no cue at all
+        "The visitors' attack killed off the game in the second half. The striker scored twice.",
+    ],
+)
+def test_another_domains_word_anywhere_in_the_article_silences_it(text: str) -> None:
+    reading = read_text(text, "en")
+    assert reading.events == ()
+    assert any("another domain" in d.reason for d in reading.dropped)

@@ -98,7 +98,9 @@ def find_cues(scan: Scan) -> tuple[list[Cue], list[SetAside]]:
             spans += by_label.get(labels.noun, ())
         if not spans:
             continue
-        found = _drop_nested(list(dict.fromkeys(Cue(name, m.start, m.end) for m in spans)))
+        found = [Cue(name, m.start, m.end) for m in spans]
+        if len(found) > 1:
+            found = _drop_nested(list(dict.fromkeys(found)))
         reason = _type_reason(scan, name)
         for cue in found:
             word = other_sense(scan, name, cue.start, cue.end) if reason is None else None

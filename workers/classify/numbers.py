@@ -78,9 +78,8 @@ def find_mentions(scan: Scan) -> list[Mention]:
     spec = scan.lexicon.numbers
     vague = _vague_starts(scan)
     found: list[Mention] = []
-    words = set(scan.where(NUMBER_WORD))
-    starts = [i for i, token in enumerate(scan.tokens)
-              if token[0].isdigit() or i in vague or i in words]
+    starts = [i for i, (token, labels) in enumerate(zip(scan.tokens, scan.at_token, strict=True))
+              if token[0].isdigit() or NUMBER_WORD in labels or i in vague]
     end = 0
     for i in starts:
         if i < end:

@@ -21,7 +21,7 @@ from workers.classify.extract import Found, sentence_events
 from workers.classify.identity import merge_mentions
 from workers.classify.lexicon.loader import Lexicon, get_lexicon
 from workers.classify.outcome import Dropped, Reading
-from workers.classify.scan import Scan, find_label, scan_key_sentences
+from workers.classify.scan import Looked, Scan, find_label, scan_key_sentences
 from workers.classify.sentences import split_sentences
 from workers.classify.taxonomy import TYPES
 from workers.classify.timeline import BACKGROUND, FUTURE, Reference
@@ -58,11 +58,12 @@ def read_text(
     lexicon = get_lexicon(lang, tuple(lang_dirs))
     if lexicon is None:
         return Reading((), ())
-    pieces = ([title] if title else []) + list(split_sentences(text))
-    head = scan_key_sentences(pieces[:1], lexicon) if title else []
-    body = scan_key_sentences(pieces[1:] if title else pieces, lexicon)
+    rest: list[Looked] = []
+    head = scan_key_sentences([title], lexicon, rest) if title else []
+    body = scan_key_sentences(split_sentences(text), lexicon, rest)
     ref = reference(text, title, published)
-    domain = article_domain(head + body, lambda: find_label(pieces, lexicon, "exclude"))
+    scans = head + body
+    domain = article_domain(scans, lambda: _other_domain(scans, rest, lexicon))
     kept: list[Mention] = []
     dropped = Drops(explain)
     headline = " ".join((title or "").split())
@@ -71,7 +72,8 @@ def read_text(
             if not is_title and len(scan.tokens) < MIN_TOKENS:
                 continue  # a heading or a label ("Confrontatie"), not a statement
             # a page's text often opens with its headline again: that is no body sentence
-            as_title = is_title or " ".join(scan.sentence.text.split()) == headline
+            as_title = is_title or (len(scan.sentence.text) >= len(headline) > 0
+                                    and " ".join(scan.sentence.text.split()) == headline)
             _read_sentence(scan, lexicon, ref, domain, as_title, kept, dropped)
     events, merged = merge_mentions([(m.found, m.title, m.factuality) for m in kept])
     return Reading(tuple(events), _distinct(dropped.items) + tuple(merged) if explain else ())
@@ -104,6 +106,15 @@ class Drops:
     def add(self, event: Event, kind: str, reason: str, title: bool) -> None:
         if self.enabled:
             self.items.append(Dropped(event, kind, reason, title))
+
+
+def _other_domain(scans: list[Scan], rest: list[Looked], lexicon: Lexicon) -> str | None:
+    """The first word of another domain (sport, finance) anywhere in the article, or None."""
+    for scan in scans:
+        spans = scan.by_label.get("exclude")
+        if spans:
+            return " ".join(scan.sentence.tokens[spans[0].start : spans[0].end])
+    return find_label(rest, lexicon, "exclude")
 
 
 def _read_sentence(

@@ -12,6 +12,8 @@ from workers.classify.lexicon.loader import Lexicon
 from workers.classify.lexicon.patterns import Entry, Labels, Match
 from workers.classify.sentences import Sentence, tokenize
 
+Looked = tuple[Sentence, list[Entry]]  # a sentence whose tokens were looked up, no more
+
 # Tokens that end a clause for scope rules (hypotheticals, negation) and count windows.
 CLAUSE_BREAKS = frozenset({";", ":", "—", "–", "(", ")", "?"})
 COMMA = ","
@@ -82,7 +84,9 @@ def scan_sentence(text: str, lexicon: Lexicon) -> Scan:
     return _labelled(sentence, lexicon, lexicon.patterns.entries(sentence.lower))
 
 
-def scan_key_sentences(pieces: Iterable[str], lexicon: Lexicon) -> list[Scan]:
+def scan_key_sentences(
+    pieces: Iterable[str], lexicon: Lexicon, rest: list[Looked] | None = None
+) -> list[Scan]:
     """Scans of the sentences that hold a key label (a cue, a count noun, a conflict marker).
 
     The others can neither yield an event nor open the conflict gate, so their labelling
@@ -95,6 +99,8 @@ def scan_key_sentences(pieces: Iterable[str], lexicon: Lexicon) -> list[Scan]:
         entries = patterns.entries(sentence.lower)
         if patterns.has_key(entries):
             out.append(_labelled(sentence, lexicon, entries))
+        elif rest is not None:
+            rest.append((sentence, entries))  # looked up, not labelled: see ``find_label``
     return out
 
 
@@ -103,13 +109,11 @@ def _labelled(sentence: Sentence, lexicon: Lexicon, entries: list[Entry]) -> Sca
     return Scan(sentence, lexicon, by_label, at_token)
 
 
-def find_label(pieces: Iterable[str], lexicon: Lexicon, label: str) -> str | None:
-    """The words of the first span labelled ``label`` in any of the pieces, or None: a cheap
-    look for one label where labelling every sentence would be waste."""
-    patterns = lexicon.patterns
-    for text in pieces:
-        sentence = tokenize(text)
-        m = patterns.first_span(patterns.entries(sentence.lower), label)
+def find_label(looked: Iterable[Looked], lexicon: Lexicon, label: str) -> str | None:
+    """The words of the first span labelled ``label`` in sentences that were looked up but
+    not labelled, or None: a cheap look for one label where labelling would be waste."""
+    for sentence, entries in looked:
+        m = lexicon.patterns.first_span(entries, label)
         if m is not None:
             return " ".join(sentence.tokens[m.start : m.end])
     return None

@@ -267,11 +267,11 @@ def _phrases_at(
 ) -> list[tuple[Match, int]]:
     """The phrases that start at token i and match, in their fixed order, with their number
     of parts (a span longer than that used a gap)."""
-    common = e.tight_keys.intersection(token_labels[i + 1]) if i + 1 < len(token_labels) else ()
-    if not common and not e.loose:
+    nxt = token_labels[i + 1] if i + 1 < len(token_labels) else frozenset()
+    if not e.loose and e.tight_keys.isdisjoint(nxt):
         return []  # the usual case: the next word continues no phrase this one starts
     tried = list(e.loose)
-    for label in common:
+    for label in e.tight_keys.intersection(nxt):
         tried.extend(e.tight[label])
     if len(tried) > 1:
         tried.sort(key=_rank)
