@@ -150,6 +150,8 @@ def _accepts_weak(head: Head, event_type: str) -> bool:
 
 def find_counts(scan: Scan, mentions: list[Mention], cues: list[Cue]) -> list[Count]:
     """Every (type, number) pair the sentence states."""
+    if not mentions:
+        return []
     cue_types = {c.type for c in cues}
     heads = [find_head(scan, m, cue_types) for m in mentions]
     for k, m in enumerate(mentions):

@@ -68,6 +68,15 @@ LABELS = {
 }
 
 
+# The labels that can name an event of a type (its cues, and its nouns where a noun alone
+# names the event), so a sentence is only asked about the types it names.
+_CUE_OF = {
+    **{labels.cue: name for name, labels in LABELS.items()},
+    **{labels.noun: name for name, labels in LABELS.items() if not TYPES[name].noun_needs_cue},
+}
+_ORDER = {name: k for k, name in enumerate(TYPES)}
+
+
 def _words(scan: Scan, start: int, end: int) -> str:
     return " ".join(scan.sentence.tokens[start:end])
 
@@ -91,13 +100,12 @@ def find_cues(scan: Scan) -> tuple[list[Cue], list[SetAside]]:
     cues: list[Cue] = []
     aside: list[SetAside] = []
     by_label = scan.by_label
-    for name, rule in TYPES.items():
-        labels = LABELS[name]
+    named = {t for label in by_label if (t := _CUE_OF.get(label)) is not None}
+    for name in sorted(named, key=_ORDER.__getitem__) if len(named) > 1 else named:
+        rule, labels = TYPES[name], LABELS[name]
         spans = list(by_label.get(labels.cue, ()))
         if not rule.noun_needs_cue:
             spans += by_label.get(labels.noun, ())
-        if not spans:
-            continue
         found = [Cue(name, m.start, m.end) for m in spans]
         if len(found) > 1:
             found = _drop_nested(list(dict.fromkeys(found)))

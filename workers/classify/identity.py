@@ -57,10 +57,10 @@ def merge_mentions(
         if key not in at:
             written[key] = (e.evidence, f.number_at)
             at[key] = len(out)
-            out.append(e.replace(factuality=factuality))
+            out.append(e if e.factuality == factuality else e.replace(factuality=factuality))
             from_title.append(title)
         elif from_title[at[key]] and not title:
-            body = _with_body_evidence(out[at[key]], e.replace(factuality=factuality))
+            body = _with_body_evidence(out[at[key]], e, factuality)
             out[at[key]], from_title[at[key]] = body, False
     if any(e.type == "interception" for e in out) and not any(e.type == "attack" for e in out):
         first = next(e for e in out if e.type == "interception")
@@ -74,9 +74,9 @@ def _another_number(first: tuple[str, int], f: Found) -> bool:
     return f.number_at >= 0 and first == (f.event.evidence, first[1]) and first[1] != f.number_at
 
 
-def _with_body_evidence(head: Event, body: Event) -> Event:
+def _with_body_evidence(head: Event, body: Event, factuality: str) -> Event:
     """The body's sentence as evidence, with what the headline said that the body did not."""
     return body.replace(
         weapon=body.weapon or head.weapon, side=body.side or head.side,
-        location=body.location or head.location,
+        location=body.location or head.location, factuality=factuality,
     )

@@ -80,6 +80,8 @@ def find_mentions(scan: Scan) -> list[Mention]:
     found: list[Mention] = []
     starts = [i for i, (token, labels) in enumerate(zip(scan.tokens, scan.at_token, strict=True))
               if token[0].isdigit() or NUMBER_WORD in labels or i in vague]
+    if not starts:
+        return found  # most sentences with a cue give no number at all
     end = 0
     for i in starts:
         if i < end:

@@ -61,10 +61,16 @@ class Scan:
 
     def ending_at(self, label: str, pos: int) -> Match | None:
         """A ``label`` span that ends exactly at token ``pos`` (just before it)."""
-        return next((m for m in self.by_label.get(label, ()) if m.end == pos), None)
+        for m in self.by_label.get(label, ()):
+            if m.end == pos:
+                return m
+        return None
 
     def starting_at(self, label: str, pos: int) -> Match | None:
-        return next((m for m in self.by_label.get(label, ()) if m.start == pos), None)
+        for m in self.by_label.get(label, ()):
+            if m.start == pos:
+                return m
+        return None
 
     def labels_with(self, i: int, prefix: str) -> list[str]:
         return [label for label in self.at_token[i] if label.startswith(prefix)]

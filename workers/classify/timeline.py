@@ -232,7 +232,7 @@ def _calendar_tokens(scan: Scan) -> list[int]:
 
 def find_anchors(scan: Scan, ref: Reference) -> list[Anchor]:
     """Every temporal expression of the sentence, resolved."""
-    if not DATING.intersection(scan.by_label) and not _FOUR_DIGITS.search(scan.sentence.text):
+    if DATING.isdisjoint(scan.by_label) and not _FOUR_DIGITS.search(scan.sentence.text):
         return []
     found: list[tuple[int, int, str]] = []
     for label, time in PHRASES:
