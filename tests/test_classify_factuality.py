@@ -204,6 +204,21 @@ def test_violence_in_an_article_that_never_names_war_needs_a_weapon_or_troops() 
 
 
 @pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        ("en", "Russian strikes caused power outages across the region overnight.",
+         {"attack", "infrastructure"}),
+        ("nl", "Door Israëlische aanvallen viel de stroom uit in de hele stad.",
+         {"attack", "infrastructure"}),
+    ],
+)
+def test_a_states_attack_is_an_act_of_war_where_the_article_never_names_the_war(
+    lang: str, text: str, expected: set[str]
+) -> None:
+    assert types(text, lang) == expected
+
+
+@pytest.mark.parametrize(
     "text",
     [
         # the other domain's word in the sentence with the cue

@@ -9,7 +9,8 @@ football, hurricane, election) gives no events. Beyond that the article decides:
 - it names another domain and never armed conflict: no mention is;
 - it names neither (a one-line talks announcement, a short wire item): each mention is read
   from its own sentence, so talks, truces, swaps and sanctions stand (acts between parties),
-  while violence needs its sentence to name a weapon or soldiers.
+  while violence needs its sentence to name a weapon, soldiers or a state acting ("Russian
+  strikes": the ``states`` markers).
 """
 
 from __future__ import annotations
@@ -47,6 +48,16 @@ def domain_reason(domain: Domain, scan: Scan, event_type: str) -> str | None:
         return None
     if domain.value == OTHER:
         return f"the article is about another domain ('{domain.word}') and never names war"
-    if TYPES[event_type].stands_alone or scan.has_prefix("weapon:") or scan.has("side:military"):
+    if TYPES[event_type].stands_alone or scan.has_prefix("weapon:") or scan.has("side:military") \
+            or _state_act(scan):
         return None
-    return "the article never names armed conflict, nor does this sentence name a weapon or troops"
+    return ("the article never names armed conflict, nor does this sentence name a weapon, "
+            "troops or a state's act")
+
+
+def _state_act(scan: Scan) -> bool:
+    """A cue right after a state's adjective ("Russian strikes", "Israëlische aanvallen"): what
+    a state does with force is an act of war."""
+    states = scan.where("states")
+    return bool(states) and any(
+        m.start - 1 in states for m in scan.family("cue:"))
