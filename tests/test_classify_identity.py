@@ -32,6 +32,9 @@ def types(text: str, lang: str) -> set[str]:
         ("nl", "Rond de hoofdstad werd extra luchtafweer ingezet tegen de drones.",
          "troop_deployment"),
         ("nl", "Gevangenen werden gemarteld met elektriciteit.", "infrastructure"),
+        ("en", "Most of the wounded were soldiers, said the head of the delegation.",
+         "negotiation"),
+        ("nl", "Volgens de leider van de delegatie waren alle gewonden burgers.", "negotiation"),
     ],
 )
 def test_cue_words_in_another_sense(lang: str, text: str, gone: str) -> None:
@@ -52,6 +55,8 @@ def test_the_right_sense_stays() -> None:
     assert "troop_deployment" in types("Moscow deployed 3,000 troops to the border.", "en")
     assert "territorial_change" in types(
         "Het ziekenhuis wordt omsingeld door Israëlische tanks.", "nl")
+    assert "negotiation" in types("The delegation met its Russian counterparts in Geneva.",
+                                  "en")
 
 
 @pytest.mark.parametrize(
