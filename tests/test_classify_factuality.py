@@ -153,6 +153,13 @@ def test_unknown_and_denied_outcomes_are_no_events(lang: str, text: str, gone: s
     assert dropped(text, lang)[gone][0] == "negation"
 
 
+def test_what_could_be_done_in_the_past_was_done_what_could_be_done_still_may_be() -> None:
+    assert "interception" in types(
+        "Rusland vuurde twintig drones af. Een groot deel kon worden neergehaald.", "nl")
+    assert "interception" not in types(
+        "Rusland vuurde twintig drones af. Een deel zou kunnen worden neergehaald.", "nl")
+
+
 def test_a_claim_that_a_party_denies_is_still_reported() -> None:
     text = "Ukraine said Russian drones hit a power plant; Moscow denied the attack."
     assert {"attack", "infrastructure"} <= types(text, "en")

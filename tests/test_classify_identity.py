@@ -44,6 +44,22 @@ def test_cue_words_in_another_sense(lang: str, text: str, gone: str) -> None:
     assert reasons and all(r.startswith("other sense") for r in reasons)
 
 
+def test_a_shoot_down_refers_back_to_the_drones_or_missiles_of_the_sentence_before() -> None:
+    assert "interception" in types(
+        "Russia fired 30 missiles at the capital overnight. Most were intercepted.", "en")
+    assert "interception" in types(
+        "Rusland vuurde 30 raketten af op de hoofdstad. De meeste werden onderschept.", "nl")
+    # two sentences on: no longer what "most" refers to
+    assert "interception" not in types(
+        "Russia fired 30 missiles at the capital. Schools stayed open on Friday. "
+        "Most were intercepted.", "en")
+
+
+def test_talks_by_phone_are_a_call_with_someone() -> None:
+    assert "negotiation" in types("Zelensky belde met Erdogan over een staakt-het-vuren.", "nl")
+    assert "negotiation" not in types("De buurman belde 112 toen hij de rook zag.", "nl")
+
+
 def test_wounded_captives_are_prisoners_not_a_toll() -> None:
     got = types("Several seriously wounded captives were among those exchanged.", "en")
     assert got == {"prisoner_exchange"}

@@ -42,9 +42,19 @@ def _airborne_weapon(scan: Scan) -> bool:
     return any(scan.has(f"weapon:{kind}") for kind in AIRBORNE)
 
 
+def _airborne_said(scan: Scan) -> bool:
+    """A drone or missile in the sentence, or else in the one right before, which "most of
+    them were shot down" refers back to."""
+    return _airborne_weapon(scan) or (scan.previous is not None
+                                      and _airborne_weapon(scan.previous))
+
+
 def _airborne_near(scan: Scan, cue: Cue) -> bool:
     """A drone or missile close to the cue and not its agent: "destroyed by a missile strike"
-    and "repelled attacks supported by drones" down nothing."""
+    and "repelled attacks supported by drones" down nothing. A sentence that names none
+    refers back to the one before (see ``_airborne_said``)."""
+    if not _airborne_weapon(scan):
+        return True
     agents = scan.where("agent")
     return any(m.label[7:] in AIRBORNE
                and cue.start - WEAPON_REACH <= m.start < cue.end + WEAPON_REACH
@@ -88,8 +98,8 @@ def _type_reason(scan: Scan, name: str) -> str | None:
     if excluded:
         m = excluded[0]
         return f"'{_words(scan, m.start, m.end)}' gives it another sense"
-    if TYPES[name].needs_weapon and not _airborne_weapon(scan):
-        return "no drone or missile named"
+    if TYPES[name].needs_weapon and not _airborne_said(scan):
+        return "no drone or missile named here or in the sentence before"
     if name in scan.lexicon.required and labels.requires not in scan.by_label:
         return "none of the words it needs (its type's 'requires')"
     return None

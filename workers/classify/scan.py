@@ -29,6 +29,7 @@ class Scan:
     at_token: list[Labels] = field(default_factory=list)  # read-only: shared with the cache
     _families: dict[str, list[Match]] = field(default_factory=dict)  # see ``family``
     _tokens_with: dict[str, tuple[int, ...]] = field(default_factory=dict)  # see ``where``
+    previous: Scan | None = None  # the sentence right before, when it holds a key label too
 
     @property
     def tokens(self) -> tuple[str, ...]:
@@ -99,14 +100,19 @@ def scan_key_sentences(
     stops after the per-token lookup: most sentences of an article end there.
     """
     patterns = lexicon.patterns
-    out = []
+    out: list[Scan] = []
+    previous = None
     for text in pieces:
         sentence = tokenize(text)
         entries = patterns.entries(sentence.lower)
         if patterns.has_key(entries):
-            out.append(_labelled(sentence, lexicon, entries))
-        elif rest is not None:
-            rest.append((sentence, entries))  # looked up, not labelled: see ``find_label``
+            scan = _labelled(sentence, lexicon, entries)
+            scan.previous, previous = previous, scan
+            out.append(scan)
+        else:
+            previous = None
+            if rest is not None:
+                rest.append((sentence, entries))  # looked up, not labelled: see ``find_label``
     return out
 
 
