@@ -25,6 +25,11 @@ def test_hits_count_when_no_launch_figure_is_given() -> None:
     assert ("attack", 6) in got
 
 
+def test_the_share_shot_down_comes_before_its_verb_too() -> None:
+    got = counts("Volgens de luchtmacht zijn 40 van de 52 raketten uit de lucht geschoten.", "nl")
+    assert {("interception", 40), ("attack", 52)} <= got
+
+
 def test_a_regional_shoot_down_is_part_of_the_total() -> None:
     got = counts("Air defence shot down all 40 drones launched by Russia overnight. "
                  "Eleven drones were downed over Sumy, the governor said.", "en")

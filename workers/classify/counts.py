@@ -220,8 +220,8 @@ def _nearest_mention(
     best: tuple[int, int] | None = None
     free_after: tuple[int, int] | None = None  # the nearest unclaimed number after the cue
     for k, (m, h) in enumerate(zip(mentions, heads, strict=True)):
-        if h.kind in TYPES or (m.weak and not _accepts_weak(h, cue.type)):
-            continue
+        if (h.kind in TYPES and not m.part) or (m.weak and not _accepts_weak(h, cue.type)):
+            continue  # "5 attacks" counts its own noun; "102 of the 127 missiles" is free
         if not _eligible(scan, cue, m, h):
             continue
         d = _distance(cue, m, h)
