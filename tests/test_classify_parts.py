@@ -75,3 +75,19 @@ def test_the_share_per_side_of_a_swap_is_its_count() -> None:
 def test_explosions_are_not_counted() -> None:
     got = counts("In Odesa waren drie explosies te horen na een Russische aanval met drones.", "nl")
     assert ("attack", 3) not in got
+
+
+def test_the_other_sides_figure_is_no_part_of_a_total() -> None:
+    got = counts("The swap freed 30 Ukrainian soldiers. Moscow said 20 Russian prisoners were "
+                 "released, and 10 civilians were also freed.", "en")
+    assert {("prisoner_exchange", 30), ("prisoner_exchange", 20),
+            ("prisoner_exchange", 10)} <= got
+
+
+def test_a_swap_counts_the_people_on_both_sides_of_its_for() -> None:
+    assert counts("Twelve Russian seamen were exchanged for 15 Ukrainian crew members.", "en") \
+        >= {("prisoner_exchange", 12), ("prisoner_exchange", 15)}
+    assert counts("Twaalf Russische militairen werden geruild tegen 15 Oekraïense soldaten.",
+                  "nl") >= {("prisoner_exchange", 12), ("prisoner_exchange", 15)}
+    assert counts("Beide landen lieten elk 50 personen vrij.", "nl") == {
+        ("prisoner_exchange", 50)}

@@ -17,6 +17,7 @@ from workers.classify.taxonomy import CARRIER_REACH, MUNITIONS, TYPES
 
 HEAD_REACH = 3  # modifiers allowed between a number and its head noun ("14 Oekraïense burgers")
 SKIPPABLE = frozenset({"(", ")", "-", "'"})
+SWAP_REACH = 3  # from a swap's "for" to the number of the other side ("for some 19")
 COORDINATING = frozenset({"coordinators", "approx"})  # "60 missiles and around ten drones"
 
 
@@ -183,6 +184,7 @@ def find_counts(scan: Scan, mentions: list[Mention], cues: list[Cue]) -> list[Co
         claimed[k].setdefault(cue.type, (cue.start, cue.end))
     _claim_wholes(mentions, heads, claimed, cue_types)
     _claim_each(scan, mentions, claimed)
+    _claim_swapped_for(scan, cues, mentions, heads, claimed)
     _claim_risen_toll(scan, mentions, claimed, cue_types)
     return [
         Count(t, mentions[k], heads[k], claimed[k][t])
@@ -248,6 +250,23 @@ def _claim_each(scan: Scan, mentions: list[Mention], claimed: Claims) -> None:
         for other, got in zip(mentions, claimed, strict=True):
             if other.value == 2 * m.value:
                 claimed[k].update({t: a for t, a in got.items() if t not in claimed[k]})
+
+
+def _claim_swapped_for(
+    scan: Scan, cues: list[Cue], mentions: list[Mention], heads: list[Head], claimed: Claims,
+) -> None:
+    """'11 seamen were exchanged for 19 crew members': a swap counts the people on both sides
+    of its "for", though the cue already took the number before it."""
+    swapped_for = scan.where("swapped_for")
+    if not swapped_for:
+        return
+    for cue in cues:
+        if cue.type != "prisoner_exchange" or cue.end not in swapped_for:
+            continue
+        for k, (m, h) in enumerate(zip(mentions, heads, strict=True)):
+            if 0 < m.start - cue.end <= SWAP_REACH and h.kind == "person" and not m.part:
+                claimed[k].setdefault(cue.type, (cue.start, cue.end))
+                break
 
 
 def _claim_wholes(

@@ -26,11 +26,17 @@ def summed_parts(found: list[Found], same_kind: Callable[[Found, Found], bool]) 
             continue
         total = found[t].event.count or 0
         pool = [k for k in counted if k not in parts and k != t
-                and same_kind(found[k], found[t]) and (found[k].event.count or 0) < total]
+                and same_kind(found[k], found[t]) and (found[k].event.count or 0) < total
+                and not _other_owner(found[k], found[t])]
         subset = _adding_up(found, _distinct(found, pool)[:MAX_ITEMS], total)
         for k in subset:
             parts[k] = total
     return parts
+
+
+def _other_owner(part: Found, total: Found) -> bool:
+    """'9 Russian prisoners' is no part of '19 Ukrainian crew members': another side's."""
+    return bool(part.owner and total.owner and part.owner != total.owner)
 
 
 def _distinct(found: list[Found], pool: list[int]) -> list[int]:
