@@ -35,6 +35,7 @@ def types(text: str, lang: str) -> set[str]:
         ("en", "Most of the wounded were soldiers, said the head of the delegation.",
          "negotiation"),
         ("nl", "Volgens de leider van de delegatie waren alle gewonden burgers.", "negotiation"),
+        ("nl", "Door een storing raakten twintig drones verloren boven zee.", "attack"),
     ],
 )
 def test_cue_words_in_another_sense(lang: str, text: str, gone: str) -> None:
