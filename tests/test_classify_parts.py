@@ -91,3 +91,12 @@ def test_a_swap_counts_the_people_on_both_sides_of_its_for() -> None:
                   "nl") >= {("prisoner_exchange", 12), ("prisoner_exchange", 15)}
     assert counts("Beide landen lieten elk 50 personen vrij.", "nl") == {
         ("prisoner_exchange", 50)}
+
+
+def test_a_list_in_one_sentence_is_no_breakdown_and_model_names_are_read_past() -> None:
+    got = counts("Air defence shot down 30 Shahed-136 drones and 12 Kh-59 missiles overnight.",
+                 "en")
+    assert {("interception", 30), ("interception", 12)} <= got
+    got = counts("Air defence destroyed over 60 Kh-101/555 cruise missiles and around ten "
+                 "Kinzhal missiles.", "en")
+    assert {("interception", 60), ("interception", 10)} <= got

@@ -84,6 +84,8 @@ def _breaks_down(f: Found, total: Found, same_kind: Callable[[Found, Found], boo
     e, t = f.event, total.event
     if e.count is None or t.count is None or e.count >= t.count or f.additional:
         return False
+    if e.evidence == t.evidence and f.number_at != total.number_at:
+        return False  # "60 cruise missiles and ten Kinzhals": a list, no breakdown
     if not same_kind(f, total) or (t.side is not None and e.side not in (None, t.side)):
         return False
     if f.owner and f.owner != total.owner:
