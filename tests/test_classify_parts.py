@@ -100,3 +100,10 @@ def test_a_list_in_one_sentence_is_no_breakdown_and_model_names_are_read_past() 
     got = counts("Air defence destroyed over 60 Kh-101/555 cruise missiles and around ten "
                  "Kinzhal missiles.", "en")
     assert {("interception", 60), ("interception", 10)} <= got
+
+
+def test_people_taken_to_hospital_are_casualties() -> None:
+    assert ("casualties", 12) in counts(
+        "The war goes on. Twelve people were taken to hospital after the strike.", "en")
+    assert ("casualties", 20) in counts(
+        "De oorlog gaat door. Na de aanval werden 20 mensen naar het ziekenhuis gebracht.", "nl")
