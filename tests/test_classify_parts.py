@@ -107,3 +107,14 @@ def test_people_taken_to_hospital_are_casualties() -> None:
         "The war goes on. Twelve people were taken to hospital after the strike.", "en")
     assert ("casualties", 20) in counts(
         "De oorlog gaat door. Na de aanval werden 20 mensen naar het ziekenhuis gebracht.", "nl")
+
+
+def test_a_smaller_count_on_another_date_is_another_strike() -> None:
+    text = ("Russia fired 70 missiles at Ukraine on February 3, the air force said. "
+            "On February 6, Russia fired 40 missiles at the power grid.")
+    got = {(e.type, e.count) for e in classify_text(text, "en", published="2026-02-07")}
+    assert {("attack", 70), ("attack", 40)} <= got
+    text = ("Russia fired 70 missiles at Ukraine on February 3, the air force said. "
+            "In Kharkiv, 40 missiles hit the power grid.")
+    got = {(e.type, e.count) for e in classify_text(text, "en", published="2026-02-07")}
+    assert ("attack", 40) not in got  # the same strike, broken down by place

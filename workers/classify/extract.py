@@ -43,6 +43,7 @@ class Found:
     frame: bool = False  # its sentence breaks down victims counted elsewhere ("among the dead")
     additional: bool = False  # its sentence adds to a toll given before ("also", "another")
     owner: tuple[str, ...] = ()  # capitalised modifiers: "57 Ukrainian drones" -> ("ukrainian",)
+    dated: str | None = None  # the date words that place it ("on February 3"), if any
 
 
 @dataclass(frozen=True, slots=True)

@@ -86,6 +86,8 @@ def _breaks_down(f: Found, total: Found, same_kind: Callable[[Found, Found], boo
         return False
     if e.evidence == t.evidence and f.number_at != total.number_at:
         return False  # "60 cruise missiles and ten Kinzhals": a list, no breakdown
+    if f.dated and total.dated and f.dated != total.dated:
+        return False  # "on February 3 ... 71 missiles", "on February 6 ... 39": two strikes
     if not same_kind(f, total) or (t.side is not None and e.side not in (None, t.side)):
         return False
     if f.owner and f.owner != total.owner:
