@@ -1,4 +1,5 @@
-"""Parts, earlier and rounded forms of a figure the same article states are not events.
+"""Counts across an article: parts, earlier and rounded forms of a figure it states are not
+events; a count belongs to the words that count it.
 
 Sentences written for these tests (annotation notes: "parts of a stated total", "superseded
 figures", "a vague restatement gives way", "157 each, not 314", "explosions are not counted").
@@ -118,3 +119,16 @@ def test_a_smaller_count_on_another_date_is_another_strike() -> None:
             "In Kharkiv, 40 missiles hit the power grid.")
     got = {(e.type, e.count) for e in classify_text(text, "en", published="2026-02-07")}
     assert ("attack", 40) not in got  # the same strike, broken down by place
+
+
+def test_a_count_noun_counts_its_own_number_and_no_other() -> None:
+    assert counts("De oorlog gaat door. In de flat woonden twintig kinderen volgens de gemeente, "
+                  "die ook 140 gewonden meldt.", "nl") == {("casualties", 140)}
+    assert counts("The war goes on. The block housed twenty children, the city said, "
+                  "reporting 140 wounded.", "en") == {("casualties", 140)}
+
+
+def test_a_breakdown_set_off_by_commas_parts_no_count_from_its_verb() -> None:
+    got = counts("The war goes on. Twelve people, including two women and three children, "
+                 "were wounded in the strike.", "en")
+    assert ("casualties", 12) in got

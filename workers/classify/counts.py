@@ -106,14 +106,25 @@ def _compound(scan: Scan, i: int, kind: tuple[str, str | None], cue_types: set[s
     return Head(kind[0], i, weapon)
 
 
-def _distance(cue: Cue, m: Mention, head: Head) -> int:
+def _distance(scan: Scan, cue: Cue, m: Mention, head: Head) -> int:
     if cue.start < m.start and cue.end > m.start:
         return 0  # a split cue around the number: "raakten zeker drie mensen gewond"
     if cue.end <= m.start:
         return m.start - cue.end
     if cue.start > head.index:
-        return cue.start - head.index - 1
+        return cue.start - head.index - 1 - _aside_length(scan, head.index + 1, cue.start)
     return 0 if cue.start >= m.start else 99
+
+
+def _aside_length(scan: Scan, lo: int, hi: int) -> int:
+    """The tokens of a breakdown set off by commas between a head and its cue ("10 people,
+    including two women and three children, were wounded"): they part neither."""
+    for m in scan.by_label.get("part_before", ()):
+        if lo <= m.start - 1 < hi and scan.tokens[m.start - 1] == ",":
+            end = next((i for i in range(m.end, hi) if scan.tokens[i] == ","), None)
+            if end is not None:
+                return end + 1 - (m.start - 1)
+    return 0
 
 
 def _eligible(scan: Scan, cue: Cue, m: Mention, head: Head) -> bool:
@@ -123,7 +134,7 @@ def _eligible(scan: Scan, cue: Cue, m: Mention, head: Head) -> bool:
     if m.part and not rule.takes_parts:
         return False
     if head.kind in rule.carriers or (m.part and rule.takes_parts):
-        return _distance(cue, m, head) <= CARRIER_REACH and not _crosses_break(scan, cue, m)
+        return _distance(scan, cue, m, head) <= CARRIER_REACH and not _crosses_break(scan, cue, m)
     if head.kind == "none":
         if cue.start < m.start < cue.end:
             return True
@@ -174,19 +185,22 @@ def find_counts(scan: Scan, mentions: list[Mention], cues: list[Cue]) -> list[Co
             claimed[k].setdefault(h.kind, (h.index, h.index + 1))
     headless: dict[int, tuple[int, Cue]] = {}
     closest: dict[tuple[int, str], int] = {}  # (mention, type) -> distance of its claimer
+    own = {(h.kind, h.index) for k, h in enumerate(heads) if claimed[k]}
     for cue in cues:
+        if (cue.type, cue.end - 1) in own:
+            continue  # "311 gewonden": the noun counts its own number, no other one
         nearest = _nearest_mention(scan, cue, mentions, heads, closest)
         if nearest is None:
             continue
         k = nearest
         if heads[k].kind == "none":
-            d = _distance(cue, mentions[k], heads[k])
+            d = _distance(scan, cue, mentions[k], heads[k])
             if k not in headless or d < headless[k][0]:
                 headless[k] = (d, cue)
                 closest[(k, cue.type)] = d
             continue
         claimed[k].setdefault(cue.type, (cue.start, cue.end))
-        d = _distance(cue, mentions[k], heads[k])
+        d = _distance(scan, cue, mentions[k], heads[k])
         closest[(k, cue.type)] = min(d, closest.get((k, cue.type), d))
         _claim_coordinated(scan, k, cue, mentions, heads, claimed)
     for k, (_, cue) in headless.items():
@@ -235,7 +249,7 @@ def _nearest_mention(
             continue  # "5 attacks" counts its own noun; "102 of the 127 missiles" is free
         if not _eligible(scan, cue, m, h):
             continue
-        d = _distance(cue, m, h)
+        d = _distance(scan, cue, m, h)
         if closest.get((k, cue.type), d + 1) < d:
             continue
         if best is None or d < best[0]:
