@@ -266,7 +266,10 @@ def _link_parts(scan: Scan, found: list[Mention]) -> list[Mention]:
 
 def _is_date_or_year(scan: Scan, m: Mention) -> bool:
     """'23 maart', 'March 23', 'in 2019': never counts."""
-    if m.start > 0 and "months" in scan.at_token[m.start - 1]:
+    before = m.start - 1
+    if before > 0 and scan.tokens[before] == ".":
+        before -= 1  # an abbreviated month: "Feb. 4"
+    if before >= 0 and "months" in scan.at_token[before]:
         return True
     if m.end < len(scan.tokens) and "months" in scan.at_token[m.end]:
         return True
