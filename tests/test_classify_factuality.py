@@ -65,6 +65,13 @@ def test_a_retold_toll_keeps_its_count() -> None:
     assert ("casualties", 31) in {(e.type, e.count) for e in got}
 
 
+def test_three_weeks_back_is_where_the_news_ends() -> None:
+    text = "Russian forces captured the village on February {}."
+    assert "territorial_change" in types(text.format(20), "en")  # 18 days before NOW
+    assert "territorial_change" not in types(text.format(10), "en")  # 28 days before
+    assert "casualties" not in types("A strike killed nine people four weeks ago.", "en")
+
+
 def test_an_undated_article_is_dated_by_the_latest_year_it_names() -> None:
     text = ("Russian forces shelled the town in 2015, killing eight people. In 2019 the "
             "army shelled it again, killing 14.")

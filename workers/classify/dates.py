@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-BACKGROUND_DAYS = 31  # an event ending more than this before the news is background
+BACKGROUND_DAYS = 21  # an event ending more than three weeks before the news is background
 # A month named without a year is the nearest one, but news looks back more than ahead: the
 # past one wins unless it is this much further away than the coming one.
 PAST_BIAS_DAYS = 60
@@ -79,7 +79,7 @@ def latest_year(*texts: str | None) -> Span | None:
 
 
 def relate(event: Span, news: Span) -> str:
-    """'background' (over a month before the news), 'future' (after it) or 'news'."""
+    """'background' (over three weeks before the news), 'future' (after it) or 'news'."""
     if event.last < news.first - timedelta(days=BACKGROUND_DAYS):
         return "background"
     if event.first > news.last:
