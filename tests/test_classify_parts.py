@@ -132,3 +132,11 @@ def test_a_breakdown_set_off_by_commas_parts_no_count_from_its_verb() -> None:
     got = counts("The war goes on. Twelve people, including two women and three children, "
                  "were wounded in the strike.", "en")
     assert ("casualties", 12) in got
+
+
+def test_who_the_victims_were_breaks_down_the_toll() -> None:
+    got = counts("The war goes on. The strike killed 40 people. Most of the victims were "
+                 "civilians, along with six soldiers.", "en")
+    assert got == {("casualties", 40)}
+    assert counts("The war goes on. Twelve casualties were reported in Kharkiv.", "en") == {
+        ("casualties", 12)}
