@@ -140,3 +140,12 @@ def test_who_the_victims_were_breaks_down_the_toll() -> None:
     assert got == {("casualties", 40)}
     assert counts("The war goes on. Twelve casualties were reported in Kharkiv.", "en") == {
         ("casualties", 12)}
+
+
+def test_another_incidents_figure_does_not_replace_a_vague_one() -> None:
+    got = counts("De oorlog gaat door. Bij een aanval zijn tientallen burgers gedood. Toen "
+                 "werden 40 burgers gedood.", "nl")
+    assert {("casualties", 24), ("casualties", 40)} <= got
+    got = counts("De oorlog gaat door. Bij een aanval zijn tientallen burgers gedood. Het "
+                 "ministerie meldt dat 40 burgers zijn gedood.", "nl")
+    assert ("casualties", 24) not in got

@@ -33,6 +33,7 @@ def _superseded(f: Found, found: list[Found]) -> bool:
     return any(
         o.event.type == f.event.type and not o.vague and o.event.count is not None
         and v <= o.event.count < v * VAGUE_SPAN and (side is None or side == o.event.side)
+        and not o.additional  # another incident's figure ("then", "also") restates nothing
         for o in found
     )
 
