@@ -1,8 +1,9 @@
 """Parts and restatements: counts that are a form of another figure the article states.
 
-EVENTS.md rule 5 and the annotation notes: exact restatements collapse; a vague figure gives
-way to a precise one of the same order ("Tientallen doden" beside "44 doden" is one toll, 44)
-unless it names a different side (dozens of soldiers beside forty dead is a second toll);
+docs/events.md ("One event, many mentions") and the annotation notes: exact restatements
+collapse; a vague figure gives way to a precise one of the same order ("Tientallen doden"
+beside "44 doden" is one toll, 44) unless it names a different side (dozens of soldiers beside
+forty dead is a second toll) or another incident's figure;
 a shoot-down implies a launch, so an interception brings an (uncounted) attack with it.
 
 Parts of a figure the same article states are not events of their own (see ``_part``):
@@ -20,7 +21,7 @@ from workers.classify.extract import Found
 VAGUE_SPAN = 10  # a precise count within [v, 10 v) supersedes a vague count v
 ROUNDING = 0.1  # an approximate count within 10% of a precise one restates it
 CEILING_SPAN = 2  # "as many as N" is an alternative to a figure at least half of N
-# Shoot-downs are reported as a total, then region by region (EVENTS.md hard cases). Tolls are
+# Shoot-downs are reported as a total, then region by region (docs/events.md, hard cases). Tolls are
 # not: a place's toll beside a larger one is as often another incident as a part of it.
 PLACE_PARTS = frozenset({"interception"})
 

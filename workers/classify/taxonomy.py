@@ -55,7 +55,7 @@ TYPES: dict[str, TypeRule] = {
     "infrastructure": TypeRule(counted=False),
 }
 
-# Weapons that can be intercepted in the air (EVENTS.md: "only drones or missiles").
+# Weapons that can be intercepted in the air (docs/events.md: "only drones or missiles").
 AIRBORNE = frozenset({"drone", "missile"})
 
 # Single munitions: "a drone struck", "een raket trof" count 1; "a warplane" or "een aanval" do not.
