@@ -76,10 +76,12 @@ def find_head(scan: Scan, m: Mention, cue_types: set[str]) -> Head:
         if "units" in labels:
             return Head("unit", i)
         tok = toks[i]
-        if i > m.end and _glued(scan, i - 1) and tok not in SKIPPABLE:
-            i += 1  # a model name written in one piece: "Kh-101/555/55", "Shahed-136"
-            continue
-        if (not tok[0].isalpha() and tok not in SKIPPABLE) or "function_words" in labels:
+        if not tok[0].isalpha() and tok not in SKIPPABLE:
+            if i > m.end and _glued(scan, i - 1):
+                i += 1  # a model name written in one piece: "Kh-101/555/55", "Shahed-136"
+                continue
+            break
+        if "function_words" in labels:
             break
         i, steps = i + 1, steps + (tok not in SKIPPABLE)
     return Head("none", m.end - 1)
