@@ -101,22 +101,26 @@ def _first_per_type(cues: list[Cue]) -> list[Cue]:
     return list(seen.values())
 
 
+ASSERTED = "asserted"  # what a mention is until the layer says otherwise (``verdict``)
+
+
 def _event(scan: Scan, lang: str, event_type: str, pos: int, location: str | None) -> Event:
     weapon = nearest_label(scan, "weapon:", pos) if event_type in WEAPON_TYPES else None
     status = read_status(scan, event_type) if TYPES[event_type].has_status else None
     return Event(type=event_type, evidence=scan.sentence.text, lang=lang, weapon=weapon,
-                 location=location, status=status)
+                 location=location, status=status, factuality=ASSERTED)
 
 
 def _counted(scan: Scan, lang: str, c: Count, location: str | None) -> Found:
-    event = _event(scan, lang, c.type, c.head.index, location)
-    side = None
-    if c.type == "casualties":
-        side = _side(scan, c)
-    weapon = c.head.weapon if c.type in WEAPON_TYPES and c.head.weapon else event.weapon
-    noun = scan.sentence.tokens[c.head.index] if c.head.kind != "none" else None
-    event = event.replace(count=c.mention.value, approx=c.mention.approx, side=side,
-                          weapon=weapon, noun=noun)
+    t = c.type
+    weapon = c.head.weapon if t in WEAPON_TYPES and c.head.weapon else (
+        nearest_label(scan, "weapon:", c.head.index) if t in WEAPON_TYPES else None)
+    event = Event(
+        type=t, evidence=scan.sentence.text, lang=lang, count=c.mention.value,
+        approx=c.mention.approx, weapon=weapon, side=_side(scan, c) if t == "casualties" else None,
+        location=location, status=read_status(scan, t) if TYPES[t].has_status else None,
+        noun=scan.sentence.tokens[c.head.index] if c.head.kind != "none" else None,
+        factuality=ASSERTED)
     each = scan.starting_at("each_side", c.head.index + 1) is not None or scan.starting_at(
         "each_side", c.mention.end) is not None
     impact = c.type == "attack" and c.head.weapon is not None and scan.has("impact")

@@ -76,7 +76,9 @@ def read_text(
                                     and " ".join(scan.sentence.text.split()) == headline)
             _read_sentence(scan, lexicon, ref, domain, as_title, kept, dropped)
     events, merged = merge_mentions([(m.found, m.title, m.factuality) for m in kept])
-    return Reading(tuple(events), _distinct(dropped.items) + tuple(merged) if explain else ())
+    for d in merged:
+        dropped.add(d.event, d.kind, d.reason, d.title)
+    return Reading(tuple(events), _distinct(dropped.items) if explain else ())
 
 
 def _distinct(dropped: list[Dropped]) -> tuple[Dropped, ...]:
@@ -104,8 +106,8 @@ class Drops:
         self.items: list[Dropped] = []
 
     def add(self, event: Event, kind: str, reason: str, title: bool) -> None:
-        if self.enabled:
-            self.items.append(Dropped(event, kind, reason, title))
+        if self.enabled:  # no event: no factuality of one
+            self.items.append(Dropped(event.replace(factuality=None), kind, reason, title))
 
 
 def _other_domain(scans: list[Scan], rest: list[Looked], lexicon: Lexicon) -> str | None:
