@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from workers.classify import classify_text
 from workers.classify.lexicon.loader import ENV_DIRS, LexiconError, load_lexicons
@@ -79,24 +80,7 @@ def test_bad_language_files_fail_at_load_naming_the_file(
 
 # The same language with the factuality and time layer's data: triggers, calendar words and
 # attribute numbers, all declared by the file.
-GERMAN_LAYER = """
-version: 1
-lang: de
-numbers:
-  thousands_separator: "."
-  decimal_separator: ","
-  words: {zwölf: 12, drei: 3}
-markers:
-  conflict: [armee, krieg]
-  persons: [soldaten, menschen]
-  function_words: [die, der, bei, dem, im, es, gab, einen]
-  attribute: [brigade]
-types:
-  casualties:
-    cues: [getötet, tote, starben]
-    count_nouns: [tote]
-  attack:
-    cues: [angriff, "*angriff"]
+LAYER = """
 context:
   negated: {before: [keine, kein, nicht]}
   wished: {before: [will, fordert]}
@@ -115,9 +99,17 @@ time:
 """
 
 
+def german_with_layer() -> str:
+    data = yaml.safe_load(GERMAN)
+    data["markers"]["function_words"] += ["im", "es", "gab", "einen"]
+    data["markers"]["attribute"] = ["brigade"]
+    data["types"]["casualties"]["cues"].append("starben")
+    return yaml.safe_dump({**data, **yaml.safe_load(LAYER)}, allow_unicode=True)
+
+
 @pytest.fixture
 def german_layer(tmp_path: Path) -> Path:
-    (tmp_path / "de.yaml").write_text(GERMAN_LAYER, encoding="utf-8")
+    (tmp_path / "de.yaml").write_text(german_with_layer(), encoding="utf-8")
     return tmp_path
 
 
