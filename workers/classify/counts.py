@@ -8,7 +8,7 @@ head is a unit (hours, percent, villages) or that are parts of a stated total co
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from workers.classify.cues import Cue
 from workers.classify.numbers import Mention
@@ -21,17 +21,15 @@ SWAP_REACH = 3  # from a swap's "for" to the number of the other side ("for some
 COORDINATING = frozenset({"coordinators", "approx"})  # "60 missiles and around ten drones"
 
 
-@dataclass(frozen=True, slots=True)
-class Head:
+class Head(NamedTuple):
     """What a number counts: ``kind`` is a type name (count noun), person, weapon, unit or none."""
 
     kind: str
-    index: int  # token index of the head noun (the number's last token when none)
+    at: int  # token index of the head noun (the number's last token when none)
     weapon: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Count:
+class Count(NamedTuple):
     """An event count read from a sentence; ``anchor`` is the span of the words that made it
     that type's count (the cue, or the count noun), which the factuality layer judges."""
 
@@ -113,8 +111,8 @@ def _distance(scan: Scan, cue: Cue, m: Mention, head: Head) -> int:
         return 0  # a split cue around the number: "raakten zeker drie mensen gewond"
     if cue.end <= m.start:
         return m.start - cue.end
-    if cue.start > head.index:
-        return cue.start - head.index - 1 - _aside_length(scan, head.index + 1, cue.start)
+    if cue.start > head.at:
+        return cue.start - head.at - 1 - _aside_length(scan, head.at + 1, cue.start)
     return 0 if cue.start >= m.start else 99
 
 
@@ -184,10 +182,10 @@ def find_counts(scan: Scan, mentions: list[Mention], cues: list[Cue]) -> list[Co
     for k, (m, h) in enumerate(zip(mentions, heads, strict=True)):
         weak_ok = not m.weak or _accepts_weak(h, h.kind)
         if h.kind in cue_types and not (m.upper or m.part) and weak_ok:
-            claimed[k].setdefault(h.kind, (h.index, h.index + 1))
+            claimed[k].setdefault(h.kind, (h.at, h.at + 1))
     headless: dict[int, tuple[int, Cue]] = {}
     closest: dict[tuple[int, str], int] = {}  # (mention, type) -> distance of its claimer
-    own = {(h.kind, h.index) for k, h in enumerate(heads) if claimed[k]}
+    own = {(h.kind, h.at) for k, h in enumerate(heads) if claimed[k]}
     for cue in cues:
         if (cue.type, cue.end - 1) in own:
             continue  # "311 gewonden": the noun counts its own number, no other one
@@ -226,7 +224,7 @@ def _claim_coordinated(
         j = k
         while 0 <= j + step < len(mentions):
             a, b = (j, j + step) if step == 1 else (j + step, j)
-            between = range(heads[a].index + 1, mentions[b].start)
+            between = range(heads[a].at + 1, mentions[b].start)
             if not between or not all(scan.at_token[i] & COORDINATING for i in between):
                 break
             nxt = mentions[j + step]
@@ -307,7 +305,7 @@ def _claim_wholes(
             if m.weak and not _accepts_weak(h, "attack"):
                 continue
             if cue_types & {"attack", "interception"}:
-                got.setdefault("attack", (h.index, h.index + 1))
+                got.setdefault("attack", (h.at, h.at + 1))
 
 
 def _claim_risen_toll(

@@ -11,14 +11,14 @@ civilians"). Set-aside cues are kept with that reason, so an explanation can sho
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from workers.classify.scan import Scan
 from workers.classify.senses import other_sense
 from workers.classify.taxonomy import AIRBORNE, STATUS_ORDER, TYPES
 
 
-@dataclass(frozen=True, slots=True)
-class Cue:
+class Cue(NamedTuple):
     """A cue for one event type at tokens [start, end)."""
 
     type: str

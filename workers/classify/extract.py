@@ -8,6 +8,7 @@ sentence about another domain (sport, elections, weather), come back set aside w
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from monitor.models import Event
 from workers.classify.counts import Count, find_counts
@@ -27,8 +28,7 @@ SIDE_REACH = 6  # tokens around a casualty count that may name the victims' side
 WEAPON_TYPES = frozenset({"attack", "interception"})
 
 
-@dataclass(frozen=True, slots=True)
-class Found:
+class Found(NamedTuple):
     """An event mention plus what the layer and the article-level merge need to know."""
 
     event: Event
@@ -114,19 +114,19 @@ def _event(scan: Scan, lang: str, event_type: str, pos: int, location: str | Non
 def _counted(scan: Scan, lang: str, c: Count, location: str | None) -> Found:
     t = c.type
     weapon = c.head.weapon if t in WEAPON_TYPES and c.head.weapon else (
-        nearest_label(scan, "weapon:", c.head.index) if t in WEAPON_TYPES else None)
+        nearest_label(scan, "weapon:", c.head.at) if t in WEAPON_TYPES else None)
     event = Event(
         type=t, evidence=scan.sentence.text, lang=lang, count=c.mention.value,
         approx=c.mention.approx, weapon=weapon, side=_side(scan, c) if t == "casualties" else None,
         location=location, status=read_status(scan, t) if TYPES[t].has_status else None,
-        noun=scan.sentence.tokens[c.head.index] if c.head.kind != "none" else None,
+        noun=scan.sentence.tokens[c.head.at] if c.head.kind != "none" else None,
         factuality=ASSERTED)
-    each = scan.starting_at("each_side", c.head.index + 1) is not None or scan.starting_at(
+    each = scan.starting_at("each_side", c.head.at + 1) is not None or scan.starting_at(
         "each_side", c.mention.end) is not None
     impact = c.type == "attack" and c.head.weapon is not None and scan.has("impact")
     ceiling = scan.ending_at("ceiling", c.mention.start) is not None
     wounded = any("wounded" in scan.at_token[i]
-                  for i in (*range(*c.anchor), c.head.index))
+                  for i in (*range(*c.anchor), c.head.at))
     return Found(event, anchor=c.anchor, number_at=c.mention.start, vague=c.mention.vague,
                  each=each, impact=impact,
                  earlier=_earlier_figure(scan), ceiling=ceiling, owner=_owner(scan, c),
@@ -139,7 +139,7 @@ def _side(scan: Scan, c: Count) -> str | None:
     them ("37 people, including five civilians": the five are civilians, not the 37)."""
     best: tuple[int, str] | None = None
     for m in scan.family("side:"):
-        lo, hi = sorted((m.start, c.head.index))
+        lo, hi = sorted((m.start, c.head.at))
         dist = hi - lo
         if dist > SIDE_REACH or (best is not None and dist >= best[0]):
             continue
@@ -158,6 +158,6 @@ def _earlier_figure(scan: Scan) -> bool:
 def _owner(scan: Scan, c: Count) -> tuple[str, ...]:
     """Proper adjectives between a number and its head say whose they are ("Russian"); a
     weapon's model name ("13 Shahed drones") says nothing about whose."""
-    span = range(c.mention.end, c.head.index)
+    span = range(c.mention.end, c.head.at)
     return tuple(scan.tokens[i] for i in span if scan.sentence.tokens[i][:1].isupper()
                  and not any(lb.startswith("weapon:") for lb in scan.at_token[i]))

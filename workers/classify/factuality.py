@@ -12,7 +12,7 @@ with the trigger that decided them, so an explanation can quote it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from workers.classify.lexicon.patterns import GAPPED
 from workers.classify.lexicon.sections import DIRECTIONS, FACTUALITIES, trigger_label
@@ -32,8 +32,7 @@ TRIGGERS = tuple(((value, direction), trigger_label(value, direction))
 TRIGGER_LABELS = frozenset({label for _, label in TRIGGERS} | {m for m, _ in LEGACY})
 
 
-@dataclass(frozen=True, slots=True)
-class Trigger:
+class Trigger(NamedTuple):
     """A trigger term at tokens [start, end) and the factuality it gives."""
 
     value: str
@@ -43,8 +42,7 @@ class Trigger:
     reach: int = AFTER_REACH  # how far back an "after" trigger reaches
 
 
-@dataclass(frozen=True, slots=True)
-class Factuality:
+class Factuality(NamedTuple):
     """A mention's factuality and the trigger words that decided it (None: asserted)."""
 
     value: str
@@ -139,5 +137,5 @@ def judge_factuality(
         if best is None or RANK[t.value] < RANK[best.value]:
             best = t
     if best is None:
-        return Factuality(ASSERTED)
+        return ASSERTED_FACT
     return Factuality(best.value, " ".join(scan.sentence.tokens[best.start : best.end]))

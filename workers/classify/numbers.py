@@ -10,8 +10,8 @@ Separators, words and scales come from the language file.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
 from itertools import pairwise
+from typing import NamedTuple
 
 from text_to_num import text2num
 
@@ -22,8 +22,7 @@ from workers.classify.scan import CLAUSE_BREAKS, Scan
 YEAR_RANGE = range(1900, 2101)
 
 
-@dataclass(frozen=True, slots=True)
-class Mention:
+class Mention(NamedTuple):
     """A number in a sentence, tokens [start, end)."""
 
     value: int
@@ -97,7 +96,7 @@ def find_mentions(scan: Scan) -> list[Mention]:
     kept = [k for k, m in enumerate(found) if k not in described and not (
         _is_date_or_year(scan, m) or _instrument(scan, m) or _indefinite(scan, m))]
     at = {old: new for new, old in enumerate(kept)}  # a part keeps pointing at its whole
-    return [replace(found[k], whole=at.get(found[k].whole))  # type: ignore[arg-type]
+    return [found[k]._replace(whole=at.get(found[k].whole))  # type: ignore[arg-type]
             if found[k].whole is not None else found[k] for k in kept]
 
 
@@ -205,7 +204,7 @@ def _join_ranges(scan: Scan, found: list[Mention]) -> list[Mention]:
             link = scan.tokens[prev.end]
             opened = prev.start > 0 and scan.tokens[prev.start - 1] in spec.range_openers
             if link in spec.range_connectors or (opened and link in spec.range_joiners):
-                out[-1] = replace(prev, end=m.end, approx=True)
+                out[-1] = prev._replace(end=m.end, approx=True)
                 continue
         out.append(m)
     return out
@@ -214,11 +213,11 @@ def _join_ranges(scan: Scan, found: list[Mention]) -> list[Mention]:
 def _flag(scan: Scan, m: Mention) -> Mention:
     before = m.start
     if scan.ending_at("upper_bound", before):
-        m = replace(m, upper=True, approx=True)
+        m = m._replace(upper=True, approx=True)
     elif scan.ending_at("approx", before):
-        m = replace(m, approx=True)
+        m = m._replace(approx=True)
     if scan.ending_at("part_before", before) or scan.starting_at("part_after", m.end):
-        m = replace(m, part=True)
+        m = m._replace(part=True)
     return m
 
 
@@ -230,7 +229,7 @@ def _whole_first(scan: Scan, found: list[Mention]) -> list[Mention]:
     frame opens with is the whole, and the numbers after it are its parts."""
     if len(found) < 2 or not found[0].part or not scan.ending_at("whole_before", found[0].start):
         return found
-    return [replace(found[0], part=False), *(replace(m, part=True) for m in found[1:])]
+    return [found[0]._replace(part=False), *(m._replace(part=True) for m in found[1:])]
 
 
 def _coordinated_parts(scan: Scan, found: list[Mention]) -> list[Mention]:
@@ -244,7 +243,7 @@ def _coordinated_parts(scan: Scan, found: list[Mention]) -> list[Mention]:
         joined = any("coordinators" in scan.at_token[i] for i in between)
         broken = any(scan.tokens[i] in CLAUSE_BREAKS for i in between)
         if joined and not broken:
-            out[k] = replace(m, part=True)
+            out[k] = m._replace(part=True)
     return out
 
 
@@ -260,7 +259,7 @@ def _link_parts(scan: Scan, found: list[Mention]) -> list[Mention]:
             and "function_words" in scan.at_token[a.end + 1]
         )
         if spelled or with_article:
-            out[k] = replace(a, part=True, whole=k + 1)
+            out[k] = a._replace(part=True, whole=k + 1)
     return out
 
 

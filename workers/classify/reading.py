@@ -11,7 +11,7 @@ the article are then merged (``identity``).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from monitor.models import Event
@@ -149,6 +149,6 @@ def _read_sentence(
             continue
         value = "announced" if when.time == FUTURE else fact.value
         if when.words and f.event.count is not None:
-            f = replace(f, dated=when.words)  # another date, another incident (``sums``)
+            f = f._replace(dated=when.words)  # another date, another incident (``sums``)
         kept.append(Mention(f, is_title, value))
         stated.add(f.event.type)

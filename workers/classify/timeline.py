@@ -13,8 +13,8 @@ from the language file's ``time`` section.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from workers.classify.dates import (
     BACKGROUND_DAYS,
@@ -39,8 +39,7 @@ PLUPERFECT_REACH = 6  # tokens between the auxiliary and the event words
 UNKNOWN_COUNT = 2  # "years ago", "decades ago": some of them
 
 
-@dataclass(frozen=True, slots=True)
-class Anchor:
+class Anchor(NamedTuple):
     """A temporal expression at tokens [start, end) and where it puts an event."""
 
     start: int
@@ -49,8 +48,7 @@ class Anchor:
     words: str
 
 
-@dataclass(frozen=True, slots=True)
-class When:
+class When(NamedTuple):
     """A mention's time and the words that decided it (None: nothing said, so the news)."""
 
     time: str

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from workers.classify.extract import Found
 from workers.classify.factuality import (
-    ASSERTED,
+    ASSERTED_FACT,
     Factuality,
     Trigger,
     find_triggers,
@@ -49,14 +49,14 @@ class SentenceJudge:
         if self._triggers is None:
             self._triggers = find_triggers(self.scan)
         if not self._triggers:
-            fact = Factuality(ASSERTED)
+            fact = ASSERTED_FACT
         else:
             others = [o.anchor[0] for o in self.found if o.event.type != f.event.type]
             fact = judge_factuality(self.scan, f.anchor, self._triggers, self.ends, others)
         if fact.emitted:
             return fact
         if f.event.status in STANDING:
-            return Factuality(ASSERTED)
+            return ASSERTED_FACT
         if fact.value in TYPES[f.event.type].irrealis_counts:
             return Factuality(PROPOSED, fact.trigger)
         return fact
