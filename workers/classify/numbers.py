@@ -72,13 +72,20 @@ def _words_value(words: list[str], spec: NumberSpec) -> int | None:
     return total + current or None
 
 
+DIGITS = frozenset("0123456789")
+_DIGIT = re.compile(r"\d")
+
+
 def find_mentions(scan: Scan) -> list[Mention]:
     """Every number of the sentence that could be a count, in order."""
     spec = scan.lexicon.numbers
     vague = _vague_starts(scan)
     found: list[Mention] = []
-    starts = [i for i, (token, labels) in enumerate(zip(scan.tokens, scan.at_token, strict=True))
-              if token[0].isdigit() or NUMBER_WORD in labels or i in vague]
+    starts = [i for i, token in enumerate(scan.tokens) if token[0] in DIGITS] \
+        if _DIGIT.search(scan.sentence.text) else []
+    words = scan.where(NUMBER_WORD)
+    if words or vague:
+        starts = sorted({*starts, *words, *vague})
     if not starts:
         return found  # most sentences with a cue give no number at all
     end = 0

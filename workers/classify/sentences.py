@@ -40,8 +40,15 @@ class Sentence:
 
     def _offsets(self) -> tuple[tuple[int, ...], tuple[int, ...]]:
         if self._spans is None:
-            found = list(_TOKEN.finditer(self.text))
-            self._spans = tuple(m.start() for m in found), tuple(m.end() for m in found)
+            # tokens cover the text in order with only whitespace between them, so each one
+            # is found where the search for it starts, or after some spaces
+            starts, ends, pos, find = [], [], 0, self.text.find
+            for token in self.tokens:
+                pos = find(token, pos)
+                starts.append(pos)
+                pos += len(token)
+                ends.append(pos)
+            self._spans = tuple(starts), tuple(ends)
         return self._spans
 
     @property

@@ -243,7 +243,7 @@ class PatternSet:
         at_token: list[Labels] = [e.plain_set for e in entries]
         for i, e in enumerate(entries):
             for label in e.spanned:
-                _add(by_label, Match(label, i, i + 1))
+                _add(by_label, _match(Match, (label, i, i + 1)))
             if e.loose or e.tight:
                 for m, parts in _phrases_at(e, token_labels, i):
                     _add(by_label, m)
@@ -252,6 +252,9 @@ class PatternSet:
                     for j in range(m.start, m.end):
                         at_token[j] = at_token[j] | {m.label}
         return by_label, at_token
+
+
+_match = tuple.__new__  # Match(...) without the named tuple's own __new__: spans by the thousand
 
 
 def _add(by_label: dict[str, list[Match]], m: Match) -> None:
