@@ -76,14 +76,6 @@ class Scan:
     def labels_with(self, i: int, prefix: str) -> list[str]:
         return [label for label in self.at_token[i] if label.startswith(prefix)]
 
-    def clause_start(self, pos: int, commas: bool = True) -> int:
-        """First token of the clause holding token ``pos``."""
-        for i in range(pos - 1, -1, -1):
-            tok = self.tokens[i]
-            if tok in CLAUSE_BREAKS or (commas and tok == COMMA):
-                return i + 1
-        return 0
-
 
 def scan_sentence(text: str, lexicon: Lexicon) -> Scan:
     """Tokenise and label one sentence."""
