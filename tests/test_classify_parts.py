@@ -149,3 +149,20 @@ def test_another_incidents_figure_does_not_replace_a_vague_one() -> None:
     got = counts("De oorlog gaat door. Bij een aanval zijn tientallen burgers gedood. Het "
                  "ministerie meldt dat 40 burgers zijn gedood.", "nl")
     assert ("casualties", 24) not in got
+
+
+def test_how_often_an_attack_happened_is_its_count() -> None:
+    assert ("attack", 5) in counts(
+        "The war goes on. Russia has struck the power plant five times this month.", "en")
+    assert ("attack", 3) in counts(
+        "De oorlog gaat door. De centrale is deze maand drie keer aangevallen.", "nl")
+    assert not any(c for _, c in counts(
+        "The war goes on. Russian drones hit three times more homes than the missiles did.",
+        "en"))
+
+
+def test_a_piece_of_a_missile_counts_no_missile() -> None:
+    got = counts("The war goes on. Police collected pieces of a missile after the strike.", "en")
+    assert ("attack", 1) not in got
+    assert ("attack", 1) in counts(
+        "The war goes on. The firing of a missile at the port set off sirens.", "en")

@@ -73,6 +73,9 @@ def find_head(scan: Scan, m: Mention, cue_types: set[str]) -> Head:
             return _compound(scan, i, kind, cue_types)
         if "units" in labels:
             return Head("unit", i)
+        if "times" in labels and i == m.end:
+            more = i + 1 < len(toks) and "comparative" in scan.at_token[i + 1]
+            return Head("unit" if more else "times", i)  # "three times more": no count
         tok = toks[i]
         if not tok[0].isalpha() and tok not in SKIPPABLE:
             if i > m.end and _glued(scan, i - 1):
@@ -133,6 +136,9 @@ def _eligible(scan: Scan, cue: Cue, m: Mention, head: Head) -> bool:
         return False
     if m.part and not rule.takes_parts:
         return False
+    if head.kind == "times":  # "struck energy sites 217 times", "drie keer aangevallen"
+        return rule.counts_times and not _crosses_break(scan, cue, m) and (
+            0 <= m.start - cue.end <= CARRIER_REACH or 0 <= cue.start - head.at - 1 <= 1)
     if head.kind in rule.carriers or (m.part and rule.takes_parts):
         return _distance(scan, cue, m, head) <= CARRIER_REACH and not _crosses_break(scan, cue, m)
     if head.kind == "none":

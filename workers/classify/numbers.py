@@ -101,7 +101,8 @@ def find_mentions(scan: Scan) -> list[Mention]:
     # "Item 1 of 5": the whole of a described number describes too
     described |= {w for k in described if (w := found[k].whole) is not None}
     kept = [k for k, m in enumerate(found) if k not in described and not (
-        _is_date_or_year(scan, m) or _instrument(scan, m) or _indefinite(scan, m))]
+        _is_date_or_year(scan, m) or _instrument(scan, m) or _indefinite(scan, m)
+        or _piece_of_one(scan, m))]
     at = {old: new for new, old in enumerate(kept)}  # a part keeps pointing at its whole
     return [found[k]._replace(whole=at.get(found[k].whole))  # type: ignore[arg-type]
             if found[k].whole is not None else found[k] for k in kept]
@@ -110,6 +111,14 @@ def find_mentions(scan: Scan) -> list[Mention]:
 def _indefinite(scan: Scan, m: Mention) -> bool:
     """'een onbekend aantal burgers', 'a handful of': the article counts nothing."""
     return m.weak and scan.starting_at("uncounted", m.end) is not None
+
+
+def _piece_of_one(scan: Scan, m: Mention) -> bool:
+    """'pieces of a missile', 'brokstukken van een drone': a thing's part, no count of it
+    (unless the word before counts it: 'the launch of a missile')."""
+    i = m.start
+    return m.weak and i > 1 and scan.tokens[i - 1] in scan.lexicon.numbers.of_words and not any(
+        label.startswith(("cue:", "noun:")) for label in scan.at_token[i - 2])
 
 
 def _instrument(scan: Scan, m: Mention) -> bool:

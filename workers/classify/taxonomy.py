@@ -35,10 +35,12 @@ class TypeRule:
     # domain: talks, truces, swaps and sanctions are acts between parties; an "attack" or a
     # death without a weapon or a soldier in sight may be sport or an accident.
     stands_alone: bool = False
+    # "struck the grid 217 times": a number of times the cue happened is its count
+    counts_times: bool = False
 
 
 TYPES: dict[str, TypeRule] = {
-    "attack": TypeRule(carriers=("weapon",)),
+    "attack": TypeRule(carriers=("weapon",), counts_times=True),
     "combat": TypeRule(),
     "interception": TypeRule(carriers=("weapon",), needs_weapon=True, takes_parts=True,
                              headless_reach=2, headless_after=0),

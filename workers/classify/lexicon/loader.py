@@ -49,7 +49,8 @@ MARKER_KEYS = {
     "months", "background", "cumulative", "function_words", "location_prepositions",
     "conflict", "exclude", "persons", "launch", "toll", "coordinators", "each_side",
     "impact", "earlier", "ceiling", "agent", "attribute", "part_frame", "wounded", "instrument",
-    "additional", "rise", "whole_before", "uncounted", "states", "swapped_for",
+    "additional", "rise", "whole_before", "uncounted", "states", "swapped_for", "times",
+    "comparative",
 }
 TYPE_KEYS = {"cues", "count_nouns", "exclude", "status", "requires", "other_sense"}
 NUMBER_WORD = "numword"  # a spelled number, as NumberSpec.is_word would answer
@@ -60,7 +61,7 @@ KEY_LABELS = ("cue:", "noun:", "conflict")
 # Markers the classifier only reads per token (Scan.at_token, Scan.where), never as spans
 # (Scan.by_label): the commonest labels, so leaving them out of the spans saves most work.
 TOKEN_ONLY = ("function_words", "coordinators", "agent", "instrument", "additional", "states",
-              "swapped_for",
+              "swapped_for", "times", "comparative",
               "time:reporting", "time:relative", "ctx:end", NUMBER_WORD)
 
 
