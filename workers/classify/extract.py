@@ -55,9 +55,22 @@ class Aside:
     reason: str
 
 
+class Stated(NamedTuple):
+    """What one sentence states: its counted mentions, then the cues whose uncounted mention is
+    made only when asked for (``uncounted``): a cue of a type already reported adds nothing."""
+
+    counted: list[Found]
+    cues: list[Cue]
+    location: str | None = None
+    plain: bool = False  # no numbers read: an article about another domain
+
+
+NOTHING = Stated([], [])
+
+
 def sentence_events(
     scan: Scan, lang: str, counted: bool = True, aside: bool = True
-) -> tuple[list[Found], list[Aside]]:
+) -> tuple[Stated, list[Aside]]:
     """The event mentions one sentence states, and (with ``aside``) the cues it sets aside.
     ``counted=False`` reads no numbers: for an article that cannot report events, only the
     words matter."""
@@ -66,23 +79,25 @@ def sentence_events(
     asides = [_aside(scan, lang, a, location) for a in set_aside] if aside else []
     domain = scan.by_label.get("exclude")
     if domain and not aside:
-        return [], []
+        return NOTHING, []
     if domain:
         word = " ".join(scan.sentence.tokens[domain[0].start : domain[0].end])
         asides += [Aside(_plain(scan, lang, c.type, location), "other domain",
                          f"'{word}' is about another domain") for c in _first_per_type(cues)]
-        return [], asides
+        return NOTHING, asides
     if not cues:
-        return [], asides
+        return NOTHING, asides
     if not counted:
-        return [Found(_plain(scan, lang, c.type, location), anchor=(c.start, c.end))
-                for c in _first_per_type(cues)], asides
+        return Stated([], _first_per_type(cues), location, plain=True), asides
     counts = find_counts(scan, find_mentions(scan), cues)
-    found = [_counted(scan, lang, c, location) for c in counts]
-    for cue in cues:
-        found.append(Found(_event(scan, lang, cue.type, cue.start, location),
-                           anchor=(cue.start, cue.end)))
-    return found, asides
+    return Stated([_counted(scan, lang, c, location) for c in counts], cues, location), asides
+
+
+def uncounted(scan: Scan, lang: str, cue: Cue, stated: Stated) -> Found:
+    """The uncounted mention a cue of ``stated`` makes."""
+    event = _plain(scan, lang, cue.type, stated.location) if stated.plain else _event(
+        scan, lang, cue.type, cue.start, stated.location)
+    return Found(event, anchor=(cue.start, cue.end))
 
 
 def _aside(scan: Scan, lang: str, a: SetAside, location: str | None) -> Aside:

@@ -10,14 +10,14 @@ the article are then merged (``identity``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from monitor.models import Event
 from workers.classify.dates import parse_published
 from workers.classify.domain import OTHER, Domain, article_domain, domain_reason
-from workers.classify.extract import Found, sentence_events
+from workers.classify.extract import Found, Stated, sentence_events, uncounted
 from workers.classify.identity import merge_mentions
 from workers.classify.lexicon.loader import Lexicon, get_lexicon
 from workers.classify.outcome import Dropped, Reading
@@ -119,21 +119,29 @@ def _other_domain(scans: list[Scan], rest: list[Looked], lexicon: Lexicon) -> st
     return find_label(rest, lexicon, "exclude")
 
 
+def _mentions(scan: Scan, lang: str, got: Stated, stated: set[str]) -> Iterator[Found]:
+    """The sentence's counted mentions, then one uncounted mention per cue of a type it does
+    not report yet (asked as the reading goes, so most are never made)."""
+    yield from got.counted
+    for cue in got.cues:
+        if cue.type not in stated:
+            yield uncounted(scan, lang, cue, got)
+
+
 def _read_sentence(
     scan: Scan, lexicon: Lexicon, ref: Reference, domain: Domain, is_title: bool,
     kept: list[Mention], dropped: Drops,
 ) -> None:
-    found, aside = sentence_events(scan, lexicon.lang, counted=domain.value != OTHER,
-                                   aside=dropped.enabled)
+    got, aside = sentence_events(scan, lexicon.lang, counted=domain.value != OTHER,
+                                 aside=dropped.enabled)
     for a in aside:
         dropped.add(a.event, "other sense", f"{a.kind}: {a.reason}", is_title)
-    if not found:
+    if not got.counted and not got.cues:
         return
-    judge = SentenceJudge(scan, ref, found)
+    judge = SentenceJudge(scan, ref, [(f.event.type, f.anchor[0]) for f in got.counted]
+                          + [(c.type, c.start) for c in got.cues])
     stated: set[str] = set()  # types this sentence already reports: more cues add nothing
-    for f in found:
-        if f.event.count is None and f.event.type in stated:
-            continue
+    for f in _mentions(scan, lexicon.lang, got, stated):
         why = domain_reason(domain, scan, f.event.type)
         if why:
             dropped.add(f.event, "other sense", f"other domain: {why}", is_title)

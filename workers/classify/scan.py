@@ -30,10 +30,7 @@ class Scan:
     _families: dict[str, list[Match]] = field(default_factory=dict)  # see ``family``
     _tokens_with: dict[str, tuple[int, ...]] = field(default_factory=dict)  # see ``where``
     previous: Scan | None = None  # the sentence right before, when it holds a key label too
-
-    @property
-    def tokens(self) -> tuple[str, ...]:
-        return self.sentence.lower
+    tokens: tuple[str, ...] = ()  # the lower-cased tokens (``sentence.lower``), read everywhere
 
     def has(self, label: str) -> bool:
         return label in self.by_label
@@ -46,7 +43,7 @@ class Scan:
         found = self._tokens_with.get(label)
         if found is None:
             found = self._tokens_with[label] = tuple(
-                i for i, labels in enumerate(self.at_token) if label in labels)
+                [i for i, labels in enumerate(self.at_token) if label in labels])
         return found
 
     def family(self, prefix: str) -> list[Match]:
@@ -110,7 +107,7 @@ def scan_key_sentences(
 
 def _labelled(sentence: Sentence, lexicon: Lexicon, entries: list[Entry]) -> Scan:
     by_label, at_token = lexicon.patterns.index(entries)
-    return Scan(sentence, lexicon, by_label, at_token)
+    return Scan(sentence, lexicon, by_label, at_token, tokens=sentence.lower)
 
 
 def find_label(looked: Iterable[Looked], lexicon: Lexicon, label: str) -> str | None:

@@ -27,10 +27,11 @@ PROPOSED = "proposed"  # called for, offered or threatened, and still the event:
 class SentenceJudge:
     """Judges the mentions of one sentence against its triggers and temporal expressions."""
 
-    __slots__ = ("_anchors", "_dating", "_ends", "_triggers", "found", "ref", "scan")
+    __slots__ = ("_anchors", "_dating", "_ends", "_triggers", "ref", "scan", "starts")
 
-    def __init__(self, scan: Scan, ref: Reference, found: list[Found]) -> None:
-        self.scan, self.ref, self.found = scan, ref, found
+    def __init__(self, scan: Scan, ref: Reference, starts: list[tuple[str, int]]) -> None:
+        """``starts``: the type and first token of every mention of the sentence."""
+        self.scan, self.ref, self.starts = scan, ref, starts
         self._triggers: list[Trigger] | None = None
         self._anchors: list[Anchor] | None = None
         self._ends: frozenset[int] | None = None
@@ -51,7 +52,7 @@ class SentenceJudge:
         if not self._triggers:
             fact = ASSERTED_FACT
         else:
-            others = [o.anchor[0] for o in self.found if o.event.type != f.event.type]
+            others = [start for t, start in self.starts if t != f.event.type]
             fact = judge_factuality(self.scan, f.anchor, self._triggers, self.ends, others)
         if fact.emitted:
             return fact
