@@ -75,6 +75,8 @@ def sentence_events(
     ``counted=False`` reads no numbers: for an article that cannot report events, only the
     words matter."""
     cues, set_aside = find_cues(scan)
+    if not cues and not (aside and set_aside):
+        return NOTHING, []
     location = read_location(scan)
     asides = [_aside(scan, lang, a, location) for a in set_aside] if aside else []
     domain = scan.by_label.get("exclude")

@@ -32,7 +32,8 @@ def merge_mentions(
     Each mention comes with whether it is the headline's and its factuality."""
     found = [f for f, _, _ in mentions]
     counted_types = {f.event.type for f in found if f.event.count is not None}
-    reasons = [part_reason(f, found) for f in found]
+    counts = [f for f in found if f.event.count is not None]  # all a count can be part of
+    reasons = [part_reason(f, counts) for f in found]
     standing = {k for k, why in enumerate(reasons) if why is None}
     sums = summed_parts(found, same_kind) | lead_parts(found, same_kind, standing)
     out: list[Event] = []
