@@ -8,11 +8,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from workers.classify.lexicon.loader import Lexicon
+from workers.classify.lexicon.loader import NUMBER_WORD, Lexicon
 from workers.classify.lexicon.patterns import Entry, Labels, Match
 from workers.classify.sentences import Sentence, tokenize
 
 Looked = tuple[Sentence, list[Entry]]  # a sentence whose tokens were looked up, no more
+
+# Token-only labels asked of most scans (``Scan.where``); the commonest ones, function words and
+# coordinators, are read token by token instead.
+GATHERED = frozenset({"ctx:end", NUMBER_WORD, "states", "agent", "time:reporting",
+                      "time:relative", "swapped_for", "additional"})
 
 # Tokens that end a clause for scope rules (hypotheticals, negation) and count windows.
 CLAUSE_BREAKS = frozenset({";", ":", "—", "–", "(", ")", "?"})
@@ -39,12 +44,24 @@ class Scan:
         return bool(self.family(prefix))
 
     def where(self, label: str) -> tuple[int, ...]:
-        """The tokens that carry ``label``: how token-only labels are read."""
+        """The tokens that carry ``label``: how token-only labels are read. The rarer ones
+        are all gathered in one pass on the first question."""
         found = self._tokens_with.get(label)
         if found is None:
+            if not self._tokens_with and label in GATHERED:
+                self._gather()
+                return self._tokens_with.get(label, ())
             found = self._tokens_with[label] = tuple(
                 [i for i, labels in enumerate(self.at_token) if label in labels])
         return found
+
+    def _gather(self) -> None:
+        seen: dict[str, list[int]] = {}
+        for i, labels in enumerate(self.at_token):
+            if not GATHERED.isdisjoint(labels):
+                for label in GATHERED.intersection(labels):
+                    seen.setdefault(label, []).append(i)
+        self._tokens_with.update({label: tuple(seen.get(label, ())) for label in GATHERED})
 
     def family(self, prefix: str) -> list[Match]:
         """Every span whose label starts with ``prefix`` ("weapon:"), gathered once."""

@@ -212,6 +212,8 @@ class PatternSet:
         for i, e in enumerate(entries):
             if label in e.plain_set:
                 return Match(label, i, i + 1)
+            if not (e.loose or e.tight):
+                continue
             phrases = [p for _, p in e.loose] + [p for v in e.tight.values() for _, p in v]
             for phrase in phrases:
                 if phrase.label == label:
