@@ -19,7 +19,7 @@ from monitor.models import Event
 from workers.classify.lexicon.loader import Lexicon
 from workers.classify.outcome import Dropped, Reading
 from workers.classify.scan import Scan, scan_sentence
-from workers.classify.timeline import BACKGROUND, Reference, find_anchors
+from workers.classify.temporal import BACKGROUND, Reference, find_anchors
 
 KINDS = ("background", "irrealis", "negation", "generic", "attribute number", "other sense",
          "one event", "missing cue", "wrong count")

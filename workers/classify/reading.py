@@ -24,7 +24,7 @@ from workers.classify.outcome import Dropped, Reading
 from workers.classify.scan import Looked, Scan, find_label, scan_key_sentences
 from workers.classify.sentences import split_sentences
 from workers.classify.taxonomy import TYPES
-from workers.classify.timeline import BACKGROUND, FUTURE, Reference
+from workers.classify.temporal import BACKGROUND, FUTURE, Reference
 from workers.classify.verdict import SentenceJudge
 
 MIN_TOKENS = 3  # a body line shorter than this states nothing

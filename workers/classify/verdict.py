@@ -18,7 +18,8 @@ from workers.classify.factuality import (
 )
 from workers.classify.scan import Scan
 from workers.classify.taxonomy import TYPES
-from workers.classify.timeline import Anchor, Reference, When, find_anchors, judge_time, time_ends
+from workers.classify.temporal import Anchor, Reference, find_anchors
+from workers.classify.timeline import When, judge_time, time_ends
 
 STANDING = frozenset({"rejected", "stalled"})  # a refusal or a halt is itself the news
 PROPOSED = "proposed"  # called for, offered or threatened, and still the event: no status
