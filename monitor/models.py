@@ -96,7 +96,7 @@ class Entry(Model):
 
 @dataclass(frozen=True, slots=True)
 class Event(Model):
-    """One event read from an article; shared/EVENTS.md is the contract for every field."""
+    """One event read from an article; docs/events.md is the contract for every field."""
 
     type: str
     evidence: str
@@ -107,6 +107,8 @@ class Event(Model):
     side: str | None = None
     location: str | None = None
     status: str | None = None
+    noun: str | None = None  # the counted thing as the text names it ("drones", "doden")
+    factuality: str | None = None  # "asserted", "announced" or "proposed" (docs/events.md)
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +144,7 @@ class Alert(Model):
     rule: str
     article: Article
     matched: tuple[str, ...] = ()  # the matched text snippets, for text rules
+    conditions: tuple[str, ...] = ()  # the rule's conditions that held, in words
     events: tuple[Event, ...] = ()  # the events that satisfied the rule
     created_at: str | None = None
     severity: str | None = None

@@ -1,4 +1,4 @@
-"""Classifier behaviour on hand-written sentences: the EVENTS.md hard cases and traps."""
+"""Classifier behaviour on hand-written sentences: the docs/events.md hard cases and traps."""
 
 from __future__ import annotations
 

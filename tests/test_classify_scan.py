@@ -32,6 +32,13 @@ def test_initials_and_titles_do_not_end_a_sentence() -> None:
         "Gen. Smith met U.S. envoys.", "Then Mr. Jones left!", "Next, 5 drones."]
 
 
+def test_markdown_emphasis_around_a_sentence_does_not_glue_it_to_the_next() -> None:
+    text = "**Drones hit Kyiv overnight.** The air force said 40 were downed. A **bold** word."
+    assert list(split_sentences(text)) == [
+        "**Drones hit Kyiv overnight.", "The air force said 40 were downed.",
+        "A **bold** word."]
+
+
 def test_only_sentences_with_a_key_label_are_labelled() -> None:
     lexicon = get_lexicon("en")
     assert lexicon is not None

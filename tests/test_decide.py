@@ -45,7 +45,7 @@ def test_a_retried_article_replays_its_own_alert(redis_client: redis.Redis) -> N
     d1, story = run(redis_client, rl, a, 0)
     d2, _ = run(redis_client, rl, a, 10)
     assert d1.action == "send" and d2.action == "send"  # the cooldown does not eat the retry
-    m = type("M", (), {"events": a.events, "matched": ()})()
+    m = type("M", (), {"events": a.events, "matched": (), "held": ()})()
     assert build_alert(rl, m, a, story, d1).id == build_alert(rl, m, a, story, d2).id  # type: ignore[arg-type]
 
 
@@ -200,7 +200,7 @@ def test_quiet_hours_digest_goes_out_once_when_they_end(redis_client: redis.Redi
         )
         d, story = run(redis_client, rl, a, night + i)
         assert d.action == "digest"
-        m = type("M", (), {"events": a.events, "matched": ()})()
+        m = type("M", (), {"events": a.events, "matched": (), "held": ()})()
         hold_for_digest(redis_client, rl, build_alert(rl, m, a, story, d), night + i)  # type: ignore[arg-type]
     rs = RuleSet([rl])
     assert flush_due_digests(redis_client, rs, cfg, night + HOUR) == 0
@@ -234,7 +234,7 @@ def test_a_replayed_digest_hold_is_not_held_twice_and_a_failed_flush_is_resent(r
     cfg = parse_config("channels:\n  hook: {type: console}\n", "c.yaml")
     a = article("d1", "Een aanval met drones op een dorp in het oosten.", event("attack"))
     d, story = run(redis_client, rl, a, 0)
-    m = type("M", (), {"events": a.events, "matched": ()})()
+    m = type("M", (), {"events": a.events, "matched": (), "held": ()})()
     al = build_alert(rl, m, a, story, d)  # type: ignore[arg-type]
     assert hold_for_digest(redis_client, rl, al, 0) is True
     assert hold_for_digest(redis_client, rl, al, 0) is False

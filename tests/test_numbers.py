@@ -45,6 +45,8 @@ def test_mentions(text: str, lang: str, expected: list[tuple[int, bool]]) -> Non
         ("The strike came on March 23, 2024 at 10:30.", "en"),
         ("The 45-year-old soldier was hit in the 57th brigade area.", "en"),
         ("Kh-101 missiles were used.", "en"),
+        ("The footage was released on Feb. 9 by the ministry.", "en"),
+        ("De beelden werden op 9 feb. vrijgegeven.", "nl"),
     ],
 )
 def test_dates_times_ages_and_models_are_not_numbers(text: str, lang: str) -> None:

@@ -77,3 +77,18 @@ def test_json_logs_are_one_object_per_line(capsys: pytest.CaptureFixture[str]) -
         root.handlers[:], _ = saved[0], root.setLevel(saved[1])
     line = json.loads(capsys.readouterr().err.strip().splitlines()[-1])
     assert line["msg"] == "feed nos failed" and line["level"] == "info" and line["logger"] == "newsmonitor.test"
+
+
+def test_rules_test_shows_why_a_mention_is_no_event(files: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rule = files / "rules" / "toll.yaml"
+    rule.write_text("name: toll\nmatch: {event: casualties, count: '>= 10'}\nnotify: [console]\n")
+    corpus = files / "history.jsonl"
+    corpus.write_text(json.dumps({"id": "h1", "lang": "en", "date": "2025-03-10", "text": "The war goes on. In 2022 Russian troops shelled the town, killing 40 civilians."}) + "\n")
+    cfg = str(files / "nm.yaml")
+    assert main(["--config", cfg, "rules", "test", str(rule), "--corpus", str(corpus)]) == 0
+    text = capsys.readouterr().out
+    assert "no  h1" in text
+    assert "not an event: casualties 40 (background: '2022'): In 2022 Russian troops" in text
+    assert main(["--config", cfg, "rules", "test", str(rule), "--corpus", str(corpus), "--json"]) == 0
+    (row,) = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert [(d["type"], d["count"], d["kind"]) for d in row["not_events"]] == [("casualties", 40, "background")]

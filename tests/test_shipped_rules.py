@@ -52,7 +52,7 @@ def test_fires_on_the_seeds_exactly_where_the_gold_events_say(
     assert fired == expected
 
 
-@pytest.mark.parametrize("name", ["dev.jsonl", "dev2.jsonl"])
+@pytest.mark.parametrize("name", ["dev.jsonl", "dev2.jsonl", "dev3.jsonl"])
 def test_silent_on_the_negatives(corpus: Path, name: str) -> None:
     negatives = [a for a in corpus_articles(corpus / "news" / name) if "-neg-" in a.id]
     assert negatives

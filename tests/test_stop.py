@@ -86,7 +86,9 @@ def test_a_stop_during_start_up_ends_at_once_and_leaves_nothing(tmp_path: Path, 
         finally:
             kill_all(str(tmp_path), daemon)
     output = (tmp_path / "daemon.log").read_text()
-    assert code in (0, 130), output[-3000:]
+    # -SIGINT: the signal came before the interpreter had installed any handler (a loaded
+    # machine at 0.3 s); a shell reports that as 130 too, and nothing had started yet.
+    assert code in (0, 130, -signal.SIGINT), output[-3000:]
     assert took < 5, output[-3000:]
     assert "Traceback" not in output
     assert_nothing_left(tmp_path)

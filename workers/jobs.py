@@ -81,6 +81,7 @@ def build_alert(rule: Rule, m: RuleMatch, article: Article, story: Story, d: Dec
         rule=rule.name,
         article=article.replace(text=article.text[:ALERT_TEXT_CHARS]),
         matched=m.matched,
+        conditions=m.held,
         events=m.events,
         created_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         severity=rule.severity,

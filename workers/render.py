@@ -19,7 +19,8 @@ from monitor.rules.template import render_template
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]+")
 _NUMBER = r"\d{1,3}(?:[.,\u00a0 ]\d{3})+|\d+"
-_NUMBER_THEN_WORD = re.compile(rf"(?<![\d.,])({_NUMBER})\s+(\w[\w-]*)")
+# A number and up to three words after it: the counted thing may follow names ("Russian").
+_NUMBER_THEN_WORDS = re.compile(rf"(?<![\d.,])({_NUMBER})((?:\s+\w[\w-]*){{1,3}})")
 UNTITLED = "(untitled)"
 
 
@@ -39,17 +40,26 @@ def one_line(value: str | None) -> str:
 
 
 def describe_event(event: Event) -> str:
-    """An event in words: "261 gevechten (combat)", the noun taken from the evidence itself.
+    """An event in words: "261 gevechten (combat)", "210 drones (interception)".
 
-    The noun comes from the article's own sentence, so this holds no language knowledge.
+    The counted thing is the noun the classifier read the count from (``noun``), else the
+    first lower-case word after the number in the evidence: "210 Russian drones" names drones,
+    not Russians. Both come from the article's own words, so this holds no language knowledge.
     """
     qualifiers = event.type + (", approx." if event.approx else "")
     if event.count is None:
         return f"{qualifiers}" if not event.location else f"{qualifiers} in {event.location}"
-    for number, word in _NUMBER_THEN_WORD.findall(event.evidence):
+    for number, words in _NUMBER_THEN_WORDS.findall(event.evidence):
         if int(re.sub(r"\D", "", number)) == event.count:
-            return f"{number} {word} ({qualifiers})"
-    return f"{event.count} ({qualifiers})"
+            noun = event.noun or _counted_word(words)
+            return f"{number} {noun} ({qualifiers})" if noun else f"{number} ({qualifiers})"
+    return f"{event.count} {event.noun} ({qualifiers})" if event.noun else (
+        f"{event.count} ({qualifiers})")
+
+
+def _counted_word(words: str) -> str | None:
+    """The first word not written with a capital: names and proper adjectives are skipped."""
+    return next((w for w in words.split() if w[:1].islower()), None)
 
 
 def _matched_lines(alert: Alert) -> list[tuple[str, str | None]]:
@@ -189,7 +199,7 @@ def render_payload(alert: Alert, sent_at: datetime) -> dict[str, Any]:
         "alert_id": alert.id,
         "rule": alert.rule,
         "article": _payload_article(alert),
-        "matched": list(alert.matched),
+        "matched": list(alert.conditions or alert.matched),
         "events": [{**e.to_dict(), "summary": describe_event(e)} for e in alert.events],
         "severity": alert.severity,
         "story": alert.story,
@@ -203,7 +213,7 @@ def render_payload(alert: Alert, sent_at: datetime) -> dict[str, Any]:
             {
                 "alert_id": x.id,
                 "article": _payload_article(x),
-                "matched": list(x.matched),
+                "matched": list(x.conditions or x.matched),
                 "events": [{**e.to_dict(), "summary": describe_event(e)} for e in x.events],
             }
             for x in alert.items

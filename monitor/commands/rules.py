@@ -66,7 +66,7 @@ def _articles(args: argparse.Namespace, cfg: Config) -> list[Article]:
 
 
 def cmd_test(args: argparse.Namespace) -> int:
-    from monitor.explain import explain_lines, understood
+    from monitor.explain import explain_lines, not_events, understood
     from monitor.rules.match import match_rule
 
     cfg = load_config(args.config)
@@ -81,6 +81,7 @@ def cmd_test(args: argparse.Namespace) -> int:
     for article in understood(_articles(args, cfg)):
         m = match_rule(compiled, article)
         fired += m.fired
+        dropped = [] if m.fired else not_events(article, compiled.event_types)
         if args.json:
             out = {
                 "id": article.id,
@@ -89,10 +90,11 @@ def cmd_test(args: argparse.Namespace) -> int:
                 "explain": list(m.reasons),
                 "events": [e.to_dict() for e in m.events],
                 "matched": list(m.matched),
+                "not_events": [d.to_dict() for d in dropped],
             }
             print(json.dumps(out, ensure_ascii=False))
         else:
-            print("\n".join(explain_lines(m, article)))
+            print("\n".join(explain_lines(m, article, dropped)))
         if m.fired and args.send:
             _send(rule, m, article, cfg)
     if not args.json:

@@ -25,6 +25,7 @@ class RuleMatch:
     matched: tuple[str, ...] = ()
     events: tuple[Event, ...] = ()
     reasons: tuple[str, ...] = ()
+    held: tuple[str, ...] = ()  # the conditions that held, in words (only when it fired)
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,7 +225,56 @@ def match_rule(
 ) -> RuleMatch:
     view = article if isinstance(article, ArticleView) else ArticleView(article)
     res = evaluate(compiled.rule.match, compiled, view, explain)
-    return RuleMatch(compiled.rule.name, res.ok, res.matched, res.events, res.reasons)
+    held = tuple(held_conditions(compiled.rule.match, compiled, view)) if res.ok else ()
+    return RuleMatch(compiled.rule.name, res.ok, res.matched, res.events, res.reasons, held)
+
+
+def _describe_article_keys(c: Condition) -> list[str]:
+    parts = [f"{name} {list(getattr(c, name))}" for name in ("lang", "feed", "source")
+             if getattr(c, name) is not None]
+    return parts + [f"{name} /{getattr(c, name)}/" for name in ("title", "text")
+                    if getattr(c, name) is not None]
+
+
+def describe_condition(c: Condition) -> str:
+    """A condition block in words, keys only: for "not" blocks and explanations."""
+    parts = _describe_article_keys(c)
+    if c.event is not None or any(getattr(c, n) is not None for n in (
+            "count", "approx", "weapon", "side", "status", "location")):
+        parts.append(_describe_event_keys(c))
+    parts += [f"all of {len(c.all)}"] if c.all else []
+    parts += [f"any of {len(c.any)}"] if c.any else []
+    return ", ".join(parts) or "(empty)"
+
+
+def held_conditions(c: Condition, cr: CompiledRule, v: ArticleView) -> list[str]:
+    """The conditions of a block that held, each with what satisfied it: for the alert's
+    ``matched``, so a receiver sees why it fired."""
+    a = v.article
+    out = [f"{name} {value!r}" for name, value in (
+        ("lang", a.lang), ("feed", a.feed_name), ("source", a.source))
+        if getattr(c, name) is not None]
+    for name in ("title", "text"):
+        pattern = getattr(c, name)
+        if pattern is None:
+            continue
+        body = a.title or "" if name == "title" else f"{a.title or ''}\n{a.text}"
+        found = cr.regexes[pattern].search(body)
+        snippet = _snippets(body, [found.span()])[0] if found else ""
+        out.append(f"{name} /{pattern}/: “{snippet}”")
+    if cr.event_keys.get(id(c)):
+        events = [e for e in v.candidate_events(c) if event_holds(c, e)]
+        counts = [str(e.count) for e in events if e.count is not None]
+        detail = f" ({', '.join(counts)})" if counts else ""
+        out.append(f"{_describe_event_keys(c)}: {len(events)} event(s){detail}")
+    for sub in c.all or ():
+        out += held_conditions(sub, cr, v)
+    for sub in c.any or ():
+        if evaluate(sub, cr, v).ok:
+            out += held_conditions(sub, cr, v)
+    if c.not_ is not None:
+        out.append(f"not ({describe_condition(c.not_)})")
+    return out
 
 
 def match_ruleset(ruleset: RuleSet, article: Article) -> list[RuleMatch]:

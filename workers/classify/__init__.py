@@ -1,4 +1,4 @@
-"""Event extraction: article text in, shared/EVENTS.md events out (see classify.py)."""
+"""Event extraction: article text in, the events of docs/events.md out (see classify.py)."""
 
 from workers.classify.classify import classify, classify_text
 

@@ -1,8 +1,9 @@
-"""Article-level merge: the same event stated twice in one article is listed once.
+"""Parts and restatements: counts that are a form of another figure the article states.
 
-EVENTS.md rule 5 and the annotation notes: exact restatements collapse; a vague figure gives
-way to a precise one of the same order ("Tientallen doden" beside "44 doden" is one toll, 44)
-unless it names a different side (dozens of soldiers beside forty dead is a second toll);
+docs/events.md ("One event, many mentions") and the annotation notes: exact restatements
+collapse; a vague figure gives way to a precise one of the same order ("Tientallen doden"
+beside "44 doden" is one toll, 44) unless it names a different side (dozens of soldiers beside
+forty dead is a second toll) or another incident's figure;
 a shoot-down implies a launch, so an interception brings an (uncounted) attack with it.
 
 Parts of a figure the same article states are not events of their own (see ``_part``):
@@ -15,12 +16,12 @@ lower figure of the same type.
 
 from __future__ import annotations
 
-from monitor.models import Event
 from workers.classify.extract import Found
 
 VAGUE_SPAN = 10  # a precise count within [v, 10 v) supersedes a vague count v
 ROUNDING = 0.1  # an approximate count within 10% of a precise one restates it
-# Shoot-downs are reported as a total, then region by region (EVENTS.md hard cases). Tolls are
+CEILING_SPAN = 2  # "as many as N" is an alternative to a figure at least half of N
+# Shoot-downs are reported as a total, then region by region (docs/events.md, hard cases). Tolls are
 # not: a place's toll beside a larger one is as often another incident as a part of it.
 PLACE_PARTS = frozenset({"interception"})
 
@@ -33,6 +34,7 @@ def _superseded(f: Found, found: list[Found]) -> bool:
     return any(
         o.event.type == f.event.type and not o.vague and o.event.count is not None
         and v <= o.event.count < v * VAGUE_SPAN and (side is None or side == o.event.side)
+        and not o.additional  # another incident's figure ("then", "also") restates nothing
         for o in found
     )
 
@@ -45,10 +47,17 @@ def _doubled(f: Found, found: list[Found]) -> bool:
     )
 
 
-def _same_kind(a: Event, b: Event) -> bool:
-    """Two counts of one type that could be a part and its whole (weapons must agree)."""
-    return a.type == b.type and b.count is not None and (
-        a.weapon is None or b.weapon is None or a.weapon == b.weapon)
+def same_kind(a: Found, b: Found) -> bool:
+    """Two counts of one type that could be a part and its whole: weapons agree, and both
+    count the dead or both the wounded."""
+    ea, eb = a.event, b.event
+    return ea.type == eb.type and eb.count is not None and a.wounded == b.wounded and (
+        ea.weapon is None or eb.weapon is None or ea.weapon == eb.weapon)
+
+
+def _framed(f: Found, o: Found) -> bool:
+    """'Among the dead were seven children' beside a toll of 20: a breakdown of it."""
+    return f.frame and not o.frame and _larger(o, f)
 
 
 def _hit_subset(f: Found, o: Found) -> bool:
@@ -81,42 +90,37 @@ def _zeros(n: int) -> int:
 
 
 def _above(f: Found, o: Found) -> bool:
-    """'sent 10,000 troops ... as many as 12,000': the ceiling of the figure just given."""
-    return (f.ceiling and not o.ceiling and _larger(f, o)
-            and f.event.evidence == o.event.evidence)
+    """'sent 10,000 troops ... as many as 12,000', 'the toll is 120 ... some reports suggest as
+    many as 200': an upper bound beside a figure the article gives."""
+    c, oc = f.event.count or 0, o.event.count or 0
+    return f.ceiling and not o.ceiling and oc < c <= CEILING_SPAN * oc
 
 
 def _larger(a: Found, b: Found) -> bool:
     return (a.event.count or 0) > (b.event.count or 0)
 
 
-PART_RULES = [_hit_subset, _place_part, _replaced, _rounded, _above]
+PART_RULES = (
+    (_framed, "a breakdown of victims counted in a larger figure"),
+    (_hit_subset, "munitions that hit, out of a larger salvo"),
+    (_place_part, "one place's share of a larger count"),
+    (_replaced, "an earlier figure that a larger one replaced"),
+    (_rounded, "a rounded form of a precise figure"),
+    (_above, "an upper bound beside a figure given"),
+)
 
 
-def _part(f: Found, found: list[Found]) -> bool:
-    """Whether ``f``'s count is a part, an earlier or rounded form, of another stated figure."""
+def part_reason(f: Found, found: list[Found]) -> str | None:
+    """Why ``f``'s count is no event of its own: a vague, doubled, partial, earlier or rounded
+    form of another figure the article states; None when it stands."""
     if f.event.count is None:
-        return False
-    others = [o for o in found if o is not f and _same_kind(f.event, o.event)]
-    return any(rule(f, o) for o in others for rule in PART_RULES)
-
-
-def merge_events(found: list[Found]) -> list[Event]:
-    """Deduplicated events in text order."""
-    out: list[Event] = []
-    seen: set[tuple[str, int | None, str | None]] = set()
-    counted_types = {f.event.type for f in found if f.event.count is not None}
-    for f in found:
-        e = f.event
-        if _superseded(f, found) or _doubled(f, found) or _part(f, found):
-            continue
-        if e.count is None and e.type in counted_types:
-            continue
-        key = (e.type, e.count, e.status if e.count is None else None)
-        if key not in seen:
-            seen.add(key)
-            out.append(e)
-    if any(e.type == "interception" for e in out) and not any(e.type == "attack" for e in out):
-        first = next(e for e in out if e.type == "interception")
-        out.append(first.replace(type="attack", count=None, approx=False, side=None))
-    return out
+        return None
+    if _superseded(f, found):
+        return "a vague figure beside a precise one"
+    if _doubled(f, found):
+        return "the total of a per-side count"
+    others = [o for o in found if o is not f and same_kind(f, o)]
+    for rule, reason in PART_RULES:
+        if any(rule(f, o) for o in others):
+            return reason
+    return None

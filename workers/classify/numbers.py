@@ -2,27 +2,27 @@
 
 Each number becomes a ``Mention`` with its token span and flags (approximate, vague, an upper
 bound, a part of a stated total); ``counts.py`` then decides which event, if any, it counts.
-What is never a count (dates, years, times, percentages, ages, ordinals) is dropped here, so
-no later rule can pick it up. Separators, words and scales come from the language file.
+What is never a count (dates, years, times, percentages, ages, ordinals, and attribute numbers:
+"aged 28", "brigade 47", "home to 60,000") is dropped here, so no later rule can pick it up.
+Separators, words and scales come from the language file.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
 from itertools import pairwise
+from typing import NamedTuple
 
 from text_to_num import text2num
 
-from workers.classify.lexicon.loader import NumberSpec
+from workers.classify.lexicon.loader import NUMBER_WORD, NumberSpec
 from workers.classify.lexicon.patterns import Match
-from workers.classify.scan import Scan
+from workers.classify.scan import CLAUSE_BREAKS, Scan
 
 YEAR_RANGE = range(1900, 2101)
 
 
-@dataclass(frozen=True, slots=True)
-class Mention:
+class Mention(NamedTuple):
     """A number in a sentence, tokens [start, end)."""
 
     value: int
@@ -72,14 +72,22 @@ def _words_value(words: list[str], spec: NumberSpec) -> int | None:
     return total + current or None
 
 
+DIGITS = frozenset("0123456789")
+_DIGIT = re.compile(r"\d")
+
+
 def find_mentions(scan: Scan) -> list[Mention]:
     """Every number of the sentence that could be a count, in order."""
     spec = scan.lexicon.numbers
     vague = _vague_starts(scan)
     found: list[Mention] = []
-    is_word = spec.is_word
-    starts = [i for i, token in enumerate(scan.tokens)
-              if token[0].isdigit() or i in vague or is_word(token)]
+    starts = [i for i, token in enumerate(scan.tokens) if token[0] in DIGITS] \
+        if _DIGIT.search(scan.sentence.text) else []
+    words = scan.where(NUMBER_WORD)
+    if words or vague:
+        starts = sorted({*starts, *words, *vague})
+    if not starts:
+        return found  # most sentences with a cue give no number at all
     end = 0
     for i in starts:
         if i < end:
@@ -88,18 +96,51 @@ def find_mentions(scan: Scan) -> list[Mention]:
         if mention is not None:
             found.append(mention)
     found = [_flag(scan, m) for m in _join_ranges(scan, found)]
-    found = _link_parts(scan, found)
-    return [m for m in found if not _is_date_or_year(scan, m)]
+    found = _coordinated_parts(scan, _whole_first(scan, _link_parts(scan, found)))
+    described = {k for k, m in enumerate(found) if _is_attribute(scan, m)}
+    # "Item 1 of 5": the whole of a described number describes too
+    described |= {w for k in described if (w := found[k].whole) is not None}
+    kept = [k for k, m in enumerate(found) if k not in described and not (
+        _is_date_or_year(scan, m) or _instrument(scan, m) or _indefinite(scan, m)
+        or _piece_of_one(scan, m))]
+    at = {old: new for new, old in enumerate(kept)}  # a part keeps pointing at its whole
+    return [found[k]._replace(whole=at.get(found[k].whole))  # type: ignore[arg-type]
+            if found[k].whole is not None else found[k] for k in kept]
+
+
+def _indefinite(scan: Scan, m: Mention) -> bool:
+    """'een onbekend aantal burgers', 'a handful of': the article counts nothing."""
+    return m.weak and scan.starting_at("uncounted", m.end) is not None
+
+
+def _piece_of_one(scan: Scan, m: Mention) -> bool:
+    """'pieces of a missile', 'brokstukken van een drone': a thing's part, no count of it
+    (unless the word before counts it: 'the launch of a missile')."""
+    i = m.start
+    return m.weak and i > 1 and scan.tokens[i - 1] in scan.lexicon.numbers.of_words and not any(
+        label.startswith(("cue:", "noun:")) for label in scan.at_token[i - 2])
+
+
+def _instrument(scan: Scan, m: Mention) -> bool:
+    """'struck with a drone', 'met een granaatwerper': the means of one attack, no count."""
+    return m.weak and m.start > 0 and "instrument" in scan.at_token[m.start - 1]
+
+
+def _is_attribute(scan: Scan, m: Mention) -> bool:
+    """'aged 28', 'brigade 47', 'home to some 60,000': the number describes, it counts nothing."""
+    start = m.start
+    approx = scan.ending_at("approx", start)
+    if approx is not None:
+        start = approx.start
+    return scan.ending_at("attribute", start) is not None
 
 
 def _vague_starts(scan: Scan) -> dict[int, Match]:
     """The longest vague amount starting at each token ("hundreds of thousands of")."""
     out: dict[int, Match] = {}
-    for label, spans in scan.by_label.items():
-        if label.startswith("vague:"):
-            for m in spans:
-                if m.start not in out or m.end > out[m.start].end:
-                    out[m.start] = m
+    for m in scan.family("vague:"):
+        if m.start not in out or m.end > out[m.start].end:
+            out[m.start] = m
     return out
 
 
@@ -179,7 +220,7 @@ def _join_ranges(scan: Scan, found: list[Mention]) -> list[Mention]:
             link = scan.tokens[prev.end]
             opened = prev.start > 0 and scan.tokens[prev.start - 1] in spec.range_openers
             if link in spec.range_connectors or (opened and link in spec.range_joiners):
-                out[-1] = replace(prev, end=m.end, approx=True)
+                out[-1] = prev._replace(end=m.end, approx=True)
                 continue
         out.append(m)
     return out
@@ -188,12 +229,38 @@ def _join_ranges(scan: Scan, found: list[Mention]) -> list[Mention]:
 def _flag(scan: Scan, m: Mention) -> Mention:
     before = m.start
     if scan.ending_at("upper_bound", before):
-        m = replace(m, upper=True, approx=True)
+        m = m._replace(upper=True, approx=True)
     elif scan.ending_at("approx", before):
-        m = replace(m, approx=True)
+        m = m._replace(approx=True)
     if scan.ending_at("part_before", before) or scan.starting_at("part_after", m.end):
-        m = replace(m, part=True)
+        m = m._replace(part=True)
     return m
+
+
+PART_LIST_GAP = 4  # tokens between two numbers of one list ("twee vrouwen en een kind")
+
+
+def _whole_first(scan: Scan, found: list[Mention]) -> list[Mention]:
+    """'Among the 189 freed Ukrainians were 87 soldiers, 43 guards ...': the number the
+    frame opens with is the whole, and the numbers after it are its parts."""
+    if len(found) < 2 or not found[0].part or not scan.ending_at("whole_before", found[0].start):
+        return found
+    return [found[0]._replace(part=False), *(m._replace(part=True) for m in found[1:])]
+
+
+def _coordinated_parts(scan: Scan, found: list[Mention]) -> list[Mention]:
+    """'onder wie twee vrouwen en een kind': a list that starts as a part stays one."""
+    out = list(found)
+    for k in range(1, len(out)):
+        prev, m = out[k - 1], out[k]
+        between = range(prev.end, m.start)
+        if not prev.part or m.part or len(between) > PART_LIST_GAP:
+            continue
+        joined = any("coordinators" in scan.at_token[i] for i in between)
+        broken = any(scan.tokens[i] in CLAUSE_BREAKS for i in between)
+        if joined and not broken:
+            out[k] = m._replace(part=True)
+    return out
 
 
 def _link_parts(scan: Scan, found: list[Mention]) -> list[Mention]:
@@ -208,13 +275,16 @@ def _link_parts(scan: Scan, found: list[Mention]) -> list[Mention]:
             and "function_words" in scan.at_token[a.end + 1]
         )
         if spelled or with_article:
-            out[k] = replace(a, part=True, whole=k + 1)
+            out[k] = a._replace(part=True, whole=k + 1)
     return out
 
 
 def _is_date_or_year(scan: Scan, m: Mention) -> bool:
     """'23 maart', 'March 23', 'in 2019': never counts."""
-    if m.start > 0 and "months" in scan.at_token[m.start - 1]:
+    before = m.start - 1
+    if before > 0 and scan.tokens[before] == ".":
+        before -= 1  # an abbreviated month: "Feb. 4"
+    if before >= 0 and "months" in scan.at_token[before]:
         return True
     if m.end < len(scan.tokens) and "months" in scan.at_token[m.end]:
         return True

@@ -11,9 +11,10 @@ import re
 from collections.abc import Iterator
 
 # A sentence ends at . ! ? (optionally followed by a closing quote) before a space and a
-# capital, digit or opening quote. "1.351" and "U.S." do not match: no space, or an initial.
+# capital, digit or opening quote; markdown emphasis may wrap it ("**Strikes hit Kyiv.** The").
+# "1.351" and "U.S." do not match: no space, or an initial.
 # Group 1 is the gap dropped between two sentences.
-_END = re.compile(r"[.!?…]([\"'”’»]?\s+)(?=[\"'“‘„«(]?[^\W\d_a-zß-ÿ]|\d)")
+_END = re.compile(r"[.!?…]([\"'”’»]?\**\s+)(?=[\"'“‘„«(*]*[^\W\d_a-zß-ÿ]|\d)")
 # Read on the last word only: "U.S." (initials) or "Mr." / "Gen." (a short capitalised word).
 _INITIAL = re.compile(r"(?:[A-Z]\.)+|.*\b[A-Z][a-z]{0,2}\.")
 # Words (with inner hyphens/apostrophes, or glued digits: "57th", "kh101"), numbers kept whole,
@@ -39,8 +40,15 @@ class Sentence:
 
     def _offsets(self) -> tuple[tuple[int, ...], tuple[int, ...]]:
         if self._spans is None:
-            found = list(_TOKEN.finditer(self.text))
-            self._spans = tuple(m.start() for m in found), tuple(m.end() for m in found)
+            # tokens cover the text in order with only whitespace between them, so each one
+            # is found where the search for it starts, or after some spaces
+            starts, ends, pos, find = [], [], 0, self.text.find
+            for token in self.tokens:
+                pos = find(token, pos)
+                starts.append(pos)
+                pos += len(token)
+                ends.append(pos)
+            self._spans = tuple(starts), tuple(ends)
         return self._spans
 
     @property

@@ -21,13 +21,24 @@ import yaml
 
 from monitor.errors import ConfigError
 from workers.classify.lexicon.patterns import PatternSet
+from workers.classify.lexicon.sections import (
+    EMPTY_TIME,
+    TimeSpec,
+    add_context,
+    add_senses,
+    add_time,
+    sense_refs,
+)
 from workers.classify.taxonomy import TYPES
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent / "lang"
 ENV_DIRS = "NEWSMONITOR_LANG_DIRS"
 WORD_CACHE_LIMIT = 100_000  # distinct tokens remembered per language by NumberSpec.is_word
 
-TOP_KEYS = {"version", "lang", "lemmatizer", "numbers", "markers", "weapons", "sides", "types"}
+TOP_KEYS = {
+    "version", "lang", "lemmatizer", "numbers", "markers", "weapons", "sides", "types", "context",
+    "time",
+}
 NUMBER_KEYS = {
     "thousands_separator", "decimal_separator", "spelled_parser", "words", "morphemes",
     "weak_one", "scales", "vague", "range_connectors", "range_openers", "range_joiners",
@@ -37,14 +48,21 @@ MARKER_KEYS = {
     "approx", "upper_bound", "part_before", "part_after", "negation", "hypothetical", "units",
     "months", "background", "cumulative", "function_words", "location_prepositions",
     "conflict", "exclude", "persons", "launch", "toll", "coordinators", "each_side",
-    "impact", "earlier", "ceiling",
+    "impact", "earlier", "ceiling", "agent", "attribute", "part_frame", "wounded", "instrument",
+    "additional", "rise", "whole_before", "uncounted", "states", "swapped_for", "times",
+    "comparative",
 }
-TYPE_KEYS = {"cues", "count_nouns", "exclude", "status", "requires"}
-# A sentence with none of these labels yields no event and cannot open the conflict gate,
-# so the classifier skips the rest of its labelling (patterns.PatternSet.has_key).
+TYPE_KEYS = {"cues", "count_nouns", "exclude", "status", "requires", "other_sense"}
+NUMBER_WORD = "numword"  # a spelled number, as NumberSpec.is_word would answer
+# A sentence with none of these labels yields no event and cannot show that the article is
+# about armed conflict, so the classifier skips the rest of its labelling
+# (patterns.PatternSet.has_key).
 KEY_LABELS = ("cue:", "noun:", "conflict")
-# Markers the classifier only reads per token (Scan.at_token), never as spans (Scan.by_label).
-TOKEN_ONLY = ("function_words", "coordinators")
+# Markers the classifier only reads per token (Scan.at_token, Scan.where), never as spans
+# (Scan.by_label): the commonest labels, so leaving them out of the spans saves most work.
+TOKEN_ONLY = ("function_words", "coordinators", "agent", "instrument", "additional", "states",
+              "swapped_for", "times", "comparative",
+              "time:reporting", "time:relative", "ctx:end", NUMBER_WORD)
 
 
 class LexiconError(ConfigError):
@@ -109,6 +127,9 @@ class Lexicon:
     patterns: PatternSet
     numbers: NumberSpec
     required: frozenset[str]  # types whose cues count only beside a ``requires`` pattern
+    time: TimeSpec = EMPTY_TIME
+    # type -> side ("before"/"after") -> marker labels that give a cue of it another sense
+    sense_labels: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
 
 
 def _check_keys(path: Path, where: str, data: Any, allowed: set[str]) -> dict[str, Any]:
@@ -164,6 +185,22 @@ def _add_types(path: Path, patterns: PatternSet, raw: Any) -> None:
         patterns.add(f"requires:{name}", _words(body, "requires"))
         for status, cues in (body.get("status") or {}).items():
             patterns.add(f"status:{name}:{status}", _strings(cues, f"{name}.{status}"))
+        add_senses(patterns, name, body.get("other_sense"))
+
+
+def _add_number_words(patterns: PatternSet, spec: NumberSpec) -> None:
+    """Label the spelled numbers once per token, as written, so reading a sentence's numbers
+    needs no per-token test: words and scales, words joined by "-", runs of morphemes."""
+    words = sorted({*spec.words, *spec.scales}, key=len, reverse=True)
+    if words:
+        alt = "|".join(map(re.escape, words))
+        patterns.add_regex(NUMBER_WORD, alt)
+        plain = "|".join(map(re.escape, sorted(spec.words, key=len, reverse=True)))
+        if plain:
+            patterns.add_regex(NUMBER_WORD, f"(?:{plain})(?:-(?:{plain}))+")
+    rx = _morpheme_regex(spec.morphemes)
+    if rx is not None:
+        patterns.add_regex(NUMBER_WORD, f"(?:{rx.pattern})")
 
 
 def _lemmatizer(code: str | None) -> Callable[[str], str]:
@@ -197,12 +234,16 @@ def _parse(path: Path, data: Any) -> Lexicon:
         patterns.add(f"vague:{value}", [phrase])
     for word, value in numbers.scales.items():
         patterns.add(f"scale:{value}", [word])
+    _add_number_words(patterns, numbers)
     _add_types(path, patterns, data.get("types"))
+    add_context(patterns, data.get("context"))
+    time = add_time(patterns, data.get("time"))
     patterns.compile(KEY_LABELS, TOKEN_ONLY)
-    required = frozenset(
-        name for name, body in (data.get("types") or {}).items() if (body or {}).get("requires")
-    )
-    return Lexicon(lang=lang, patterns=patterns, numbers=numbers, required=required)
+    types = data.get("types") or {}
+    required = frozenset(name for name, body in types.items() if (body or {}).get("requires"))
+    senses = {name: sense_refs((body or {}).get("other_sense")) for name, body in types.items()}
+    return Lexicon(lang=lang, patterns=patterns, numbers=numbers, required=required, time=time,
+                   sense_labels=senses)
 
 
 def lang_dirs(extra_dirs: Iterable[str | Path] = ()) -> tuple[Path, ...]:

@@ -19,6 +19,10 @@ from typing import NamedTuple
 
 GAP = "..."
 MAX_GAP = 6
+GAPPED = "+gapped"  # index() also lists each split phrase's span under this label
+BREAK = "#break"  # an internal label on punctuation that ends a clause: no gap crosses it
+BREAK_TOKENS = frozenset({";", ":", "—", "–", "(", ")", "?", "!", '"', "“", "”"})
+COMMA = "#comma"  # a comma ends a clause where a function word follows ("kwamen, om ...")
 CACHE_LIMIT = 200_000
 
 Labels = AbstractSet[str]  # the labels on one token
@@ -63,6 +67,7 @@ class Entry:
     spanned: tuple[str, ...]  # those of them that ``index`` lists as spans (not token-only)
     plain_set: Labels  # the same as a set, shared by every sentence the token occurs in
     tight: dict[str, tuple[tuple[int, _Phrase], ...]]
+    tight_keys: frozenset[str]  # the same keys, for one set intersection per token
     loose: tuple[tuple[int, _Phrase], ...]
     key: bool  # a key label on its own (see PatternSet.compile)
     key_phrases: tuple[_Phrase, ...]  # phrases it starts whose label is a key label
@@ -79,6 +84,7 @@ class PatternSet:
         self._phrases: list[_Phrase] = []
         self._starts: dict[str, list[_Phrase]] = {}  # first part's label -> its phrases
         self._cache: dict[str, Entry] = {}
+        self._prefixed: dict[str, tuple[str, ...]] = {}
         self._keys: tuple[str, ...] = ()
         self._token_only: frozenset[str] = frozenset()
 
@@ -90,6 +96,10 @@ class PatternSet:
                 self._add_token(words[0], label)
             else:
                 self._add_phrase(label, words)
+
+    def add_regex(self, label: str, regex: str) -> None:
+        """A label for every token that fully matches ``regex`` as written (no lemma)."""
+        self._wild_src.setdefault(label, []).append(f"(?:{regex})")
 
     def _add_token(self, word: str, label: str) -> None:
         if "*" in word:
@@ -136,6 +146,16 @@ class PatternSet:
             found = self._cache[token] = self._lookup(token)
         return found
 
+    def labels_with_prefix(self, prefix: str) -> tuple[str, ...]:
+        """Every public label that starts with ``prefix`` ("weapon:"), looked up once."""
+        found = self._prefixed.get(prefix)
+        if found is None:
+            names = {lb for labels in self._exact.values() for lb in labels}
+            names |= set(self._wild_src) | {p.label for p in self._phrases}
+            found = self._prefixed[prefix] = tuple(sorted(
+                lb for lb in names if lb.startswith(prefix) and not lb.startswith("#")))
+        return found
+
     def labels(self, token: str) -> frozenset[str]:
         """The labels of one lower-cased token, internal phrase-part ids included."""
         return self.entry(token).labels
@@ -146,6 +166,10 @@ class PatternSet:
         if lemma != token:
             hits.update(self._exact.get(lemma, ()))
         hits.update(label for rx, label in self._wild if rx.fullmatch(token))
+        if token in BREAK_TOKENS:
+            hits.add(BREAK)
+        elif token == ",":
+            hits.add(COMMA)
         # Sorted, so results never depend on hash order; phrase starts resolved once.
         plain = tuple(sorted(label for label in hits if not label.startswith("#")))
         starts = [p for label in sorted(hits) for p in self._starts.get(label, ())]
@@ -159,7 +183,8 @@ class PatternSet:
         return Entry(
             labels=frozenset(hits), plain=plain, plain_set=frozenset(plain),
             spanned=tuple(label for label in plain if label not in self._token_only),
-            tight={k: tuple(v) for k, v in tight.items()}, loose=tuple(loose),
+            tight={k: tuple(v) for k, v in tight.items()}, tight_keys=frozenset(tight),
+            loose=tuple(loose),
             key=any(label.startswith(self._keys) for label in plain) if self._keys else False,
             key_phrases=tuple(p for p in starts if self._keys and p.label.startswith(self._keys)),
         )
@@ -181,6 +206,23 @@ class PatternSet:
                     return True
         return False
 
+    def first_span(self, entries: Sequence[Entry], label: str) -> Match | None:
+        """The first span labelled ``label``, without labelling the whole sentence."""
+        labels = None
+        for i, e in enumerate(entries):
+            if label in e.plain_set:
+                return Match(label, i, i + 1)
+            if not (e.loose or e.tight):
+                continue
+            phrases = [p for _, p in e.loose] + [p for v in e.tight.values() for _, p in v]
+            for phrase in phrases:
+                if phrase.label == label:
+                    labels = labels or [x.labels for x in entries]
+                    end = _extend(phrase, labels, i + 1, 1)
+                    if end is not None:
+                        return Match(label, i, end)
+        return None
+
     def match(self, tokens: Sequence[str]) -> list[Match]:
         """Every labelled span in a lower-cased token list (single tokens and phrases)."""
         entries = self.entries(tokens)
@@ -188,7 +230,7 @@ class PatternSet:
         out: list[Match] = []
         for i, e in enumerate(entries):
             out.extend([Match(label, i, i + 1) for label in e.plain])
-            out.extend(_phrases_at(e, token_labels, i))
+            out.extend(m for m, _ in _phrases_at(e, token_labels, i))
         return out
 
     def index(self, entries: Sequence[Entry]) -> tuple[dict[str, list[Match]], list[Labels]]:
@@ -203,13 +245,18 @@ class PatternSet:
         at_token: list[Labels] = [e.plain_set for e in entries]
         for i, e in enumerate(entries):
             for label in e.spanned:
-                _add(by_label, Match(label, i, i + 1))
+                _add(by_label, _match(Match, (label, i, i + 1)))
             if e.loose or e.tight:
-                for m in _phrases_at(e, token_labels, i):
+                for m, parts in _phrases_at(e, token_labels, i):
                     _add(by_label, m)
+                    if m.end - m.start > parts:  # a split phrase: "raakten ... gewond"
+                        _add(by_label, Match(GAPPED, m.start, m.end))
                     for j in range(m.start, m.end):
                         at_token[j] = at_token[j] | {m.label}
         return by_label, at_token
+
+
+_match = tuple.__new__  # Match(...) without the named tuple's own __new__: spans by the thousand
 
 
 def _add(by_label: dict[str, list[Match]], m: Match) -> None:
@@ -220,22 +267,29 @@ def _add(by_label: dict[str, list[Match]], m: Match) -> None:
         spans.append(m)
 
 
-def _phrases_at(e: Entry, token_labels: list[frozenset[str]], i: int) -> list[Match]:
-    """The phrases that start at token i and match, in their fixed order."""
+def _phrases_at(
+    e: Entry, token_labels: list[frozenset[str]], i: int
+) -> list[tuple[Match, int]]:
+    """The phrases that start at token i and match, in their fixed order, with their number
+    of parts (a span longer than that used a gap)."""
+    nxt = token_labels[i + 1] if i + 1 < len(token_labels) else frozenset()
+    if not e.loose and e.tight_keys.isdisjoint(nxt):
+        return []  # the usual case: the next word continues no phrase this one starts
     tried = list(e.loose)
-    if e.tight and i + 1 < len(token_labels):
-        tight = e.tight
-        for label in token_labels[i + 1]:
-            found = tight.get(label)
-            if found:
-                tried.extend(found)
+    for label in e.tight_keys.intersection(nxt):
+        tried.extend(e.tight[label])
     if len(tried) > 1:
         tried.sort(key=_rank)
     out = []
+    third = token_labels[i + 2] if i + 2 < len(token_labels) else frozenset()
     for _, phrase in tried:
+        parts = phrase.parts
+        if len(parts) > 2 and not phrase.gaps[1] and not phrase.gaps[2] \
+                and parts[2] not in third:
+            continue  # "in the event of" after "in the": the third word decides, cheaply
         end = _extend(phrase, token_labels, i + 1, 1)
         if end is not None:
-            out.append(Match(phrase.label, i, end))
+            out.append((Match(phrase.label, i, end), len(phrase.parts)))
     return out
 
 
@@ -251,4 +305,8 @@ def _extend(phrase: _Phrase, token_labels: list[frozenset[str]], pos: int, k: in
     for j in range(pos, min(pos + reach + 1, len(token_labels))):
         if phrase.parts[k] in token_labels[j]:
             return _extend(phrase, token_labels, j + 1, k + 1)
+        labels = token_labels[j]
+        if BREAK in labels or (COMMA in labels and j + 1 < len(token_labels)
+                               and "function_words" in token_labels[j + 1]):
+            return None  # a split phrase stays in its clause: "kwamen, om hen uit te dagen"
     return None
