@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run demo test lint install browser bench clean schemas
+.PHONY: run demo test lint install browser bench clean schemas faults
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,12 @@ test: $(STAMP) browser
 	$(BIN)/mypy
 	$(BIN)/pytest -q $(PYTEST_ARGS)
 
+# The fault suite (tests/faults): the real daemon killed, cut off from Redis, SMTP and its
+# webhook, and fed hostile input; prints one table (lost, duplicates, recovery) at the end,
+# also kept in artifacts/faults.md. About 8 minutes; a fast part of it also runs in `make test`.
+faults: $(STAMP)
+	$(BIN)/pytest -q -m "faults or not fast_fault" tests/faults $(PYTEST_ARGS)
+
 lint: $(STAMP)
 	$(BIN)/ruff check monitor workers tests bench
 	$(BIN)/mypy
@@ -57,6 +63,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/rules.py
 	$(BIN)/python bench/polling.py
 	$(BIN)/python bench/latency.py
+	$(BIN)/python bench/latency.py --burst 500
 	$(BIN)/python bench/soak.py
 	$(BIN)/python bench/apprise_cost.py
 	$(BIN)/python bench/console_memory.py

@@ -16,8 +16,6 @@ import sys
 from collections.abc import Iterator, Sequence
 from importlib.metadata import PackageNotFoundError, version
 
-from redis.exceptions import RedisError
-
 from monitor.errors import NewsmonitorError
 
 # Each module defines ``register(subparsers)`` and sets ``func`` on its parsers. An explicit
@@ -125,6 +123,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     # and the cleanups of ``finally`` blocks, not the default silent death mid-import.
     signal.signal(signal.SIGTERM, _interrupt)
     try:
+        return _run(argv)
+    except KeyboardInterrupt:
+        return 130
+
+
+def _run(argv: Sequence[str] | None) -> int:
+    # Imported here, not at the top: a Ctrl-C right after start lands in the imports (on a
+    # busy machine they take longer than a user waits), and there main() catches it.
+    from redis.exceptions import RedisError
+
+    try:
         parser = build_parser()
         args = parser.parse_args(argv)
         from monitor.logs import setup_logging
@@ -144,8 +153,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"newsmonitor: {exc.filename}: {exc.strerror or exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        return 130
 
 
 def _interrupt(signum: int, frame: object) -> None:

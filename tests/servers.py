@@ -11,7 +11,7 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from email import message_from_bytes
 from email.message import Message
@@ -21,10 +21,14 @@ from typing import Any
 
 @dataclass
 class Response:
+    """What a route answers. With ``stream``, the body is what it yields, sent chunked as it
+    comes (no Content-Length): a huge or endless body costs the server no memory."""
+
     body: bytes = b""
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
+    stream: Callable[[], Iterable[bytes]] | None = None
 
 
 @dataclass
@@ -42,9 +46,10 @@ Route = Response | Callable[[Request], Response]
 
 
 class LocalHTTPServer:
-    """Serves ``routes[path]``; records every request it gets."""
+    """Serves ``routes[path]``; records every request it gets. It listens on ``host``
+    (127.0.0.1 unless a test has another local address to offer)."""
 
-    def __init__(self) -> None:
+    def __init__(self, host: str = "127.0.0.1") -> None:
         self.routes: dict[str, Route] = {}
         self.requests: list[Request] = []
         self._lock = threading.Lock()
@@ -72,10 +77,21 @@ class LocalHTTPServer:
                 self.send_response(resp.status)
                 for k, v in resp.headers.items():
                     self.send_header(k, v)
+                if resp.stream is not None:
+                    return self._stream(resp.stream())
                 self.send_header("Content-Length", str(len(resp.body)))
                 self.end_headers()
                 if self.command != "HEAD":
                     self.wfile.write(resp.body)
+
+            def _stream(self, chunks: Iterable[bytes]) -> None:
+                self.send_header("Transfer-Encoding", "chunked")
+                self.end_headers()
+                for chunk in chunks:
+                    if chunk:
+                        self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                        self.wfile.flush()
+                self.wfile.write(b"0\r\n\r\n")
 
             do_GET = do_POST = do_HEAD = _handle
 
@@ -87,7 +103,7 @@ class LocalHTTPServer:
                 if not isinstance(sys.exc_info()[1], ConnectionError):
                     super().handle_error(request, client_address)  # a client hanging up is fine
 
-        self.httpd = Server(("127.0.0.1", 0), Handler)
+        self.httpd = Server((host, 0), Handler)
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
@@ -126,13 +142,16 @@ class SMTPSink:
     transient refusal, as a busy server gives); they are kept in ``refused``.
 
     It takes a free port chosen up front: aiosmtpd 1.4's Controller cannot start on port 0
-    (start() connects to the configured port to check that the server is ready).
+    (start() connects to the configured port to check that the server is ready). Give
+    ``port`` to bring a server back where a stopped one listened. ``received_at`` holds when
+    each message of ``messages`` arrived (time.time()).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, port: int | None = None) -> None:
         from aiosmtpd.controller import Controller
 
         self.messages: list[Message] = []
+        self.received_at: list[float] = []
         self.envelopes: list[tuple[str, list[str]]] = []
         self.refused: list[Message] = []
         self.refuse = 0
@@ -145,10 +164,11 @@ class SMTPSink:
                     sink.refused.append(message_from_bytes(envelope.content))
                     return "451 4.3.0 try again later"
                 sink.messages.append(message_from_bytes(envelope.content))
+                sink.received_at.append(time.time())
                 sink.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
                 return "250 OK"
 
-        self.controller = Controller(Handler(), hostname="127.0.0.1", port=free_port())
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=port or free_port())
 
     @property
     def port(self) -> int:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -19,6 +21,7 @@ from rq.serializers import JSONSerializer
 from monitor import keys
 from monitor.dedup import enqueue_entry_once
 from monitor.models import Entry
+from tests.clirun import ROOT, user_env
 from tests.procs import kill_all, newsmonitor, redis_servers_of, timed_wait, wait_gone, workers_of
 from tests.servers import LocalHTTPServer, Response, wait_for
 from tests.test_poller import RSS
@@ -89,6 +92,34 @@ def test_a_stop_during_start_up_ends_at_once_and_leaves_nothing(tmp_path: Path, 
     assert took < 5, output[-3000:]
     assert "Traceback" not in output
     assert_nothing_left(tmp_path)
+
+
+# Ctrl-C as the first import of a library runs: the interpreter raises KeyboardInterrupt there.
+INTERRUPTED_IMPORT = """
+import runpy, sys
+class Interrupt:
+    def find_spec(self, name, path=None, target=None):
+        if name == "redis":
+            raise KeyboardInterrupt
+sys.meta_path.insert(0, Interrupt())
+sys.argv = ["newsmonitor", "--version"]
+runpy.run_module("monitor.cli", run_name="__main__")
+"""
+
+
+def test_ctrl_c_while_the_command_still_imports_ends_with_130_and_no_traceback() -> None:
+    """On a busy machine the imports take longer than a user waits before pressing Ctrl-C
+    (seen at 0.3 s after start): that interrupt ends like any other during start-up."""
+    done = subprocess.run(
+        [sys.executable, "-c", INTERRUPTED_IMPORT],
+        cwd=ROOT,
+        env=user_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 130, done.stderr
+    assert "Traceback" not in done.stderr
 
 
 @pytest.mark.slow
