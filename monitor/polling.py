@@ -1,9 +1,19 @@
 """The poller: which feed is due, who polls it, and when it is due again.
 
-APScheduler ticks ``Poller.tick`` every second; the timetable itself lives in Redis
-(``nm:feeds:due``) so a standby daemon that takes over leadership continues where the old one
-stopped, and ``newsmonitor feeds`` can show each feed's next poll. Polls run in a thread pool,
-never two for one feed and at most ``per_host`` at once for one host. Only the leader polls.
+The timetable lives in Redis (``nm:feeds:due``) so a standby daemon that takes over leadership
+continues where the old one stopped, and ``newsmonitor feeds`` can show each feed's next poll.
+Only the leader polls. Polls run in a pool of ``threads``, never two for one feed and at most
+``per_host`` at once for one host.
+
+A tick costs O(feeds it takes), never a scan of the timetable: one Lua call takes the feeds
+that are due, oldest first and only as many as can start soon, and leases them (their time
+moves CLAIM_LEASE ahead, so the next tick does not read them again, and a leader that dies
+mid-poll leaves them to the next one within that lease). Taken feeds wait in a queue per host
+in this process and start as soon as a thread and their host allow; each poll's own write
+moves its feed to its next time. A dispatcher thread ticks when a poll ends and when the
+earliest feed falls due (at least every second), so a free thread never idles while a feed
+is due: the pool keeps up with its feeds as long as it has the CPU (threads, measured against
+an async client in bench/polling.py; see the README).
 
 When every recent poll failed with a network error across several feeds, that is one outage
 (logged once, and once when it ends), not a screenful of broken feeds.
@@ -11,6 +21,7 @@ When every recent poll failed with a network error across several feeds, that is
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -36,6 +47,16 @@ log = logging.getLogger("newsmonitor.poll")
 
 OUTAGE_MIN_FEEDS = 3
 RECENT = 20
+CLAIM_LEASE = 30.0  # a taken feed whose poll never reports is due again after this
+MAX_WAIT = 1.0  # the dispatcher looks at the timetable at least this often
+# Take the due feeds, oldest first, at most ARGV[3]; lease them until ARGV[2]. Returns them
+# and the time the earliest feed left in the timetable is due.
+_CLAIM = """
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
+for _, url in ipairs(due) do redis.call('ZADD', KEYS[1], 'XX', ARGV[2], url) end
+local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+return {due, first[2] or false}
+"""
 
 
 class Outage:
@@ -84,58 +105,130 @@ class Poller:
         self.on_result = on_result
         self.feeds: dict[str, Feed] = {}
         self.outage = Outage()
+        self._threads = cfg.polling.threads
+        self._per_host = cfg.polling.per_host
         self._inflight: set[str] = set()
-        self._hosts: Counter[str] = Counter()
+        self._hosts: Counter[str] = Counter()  # polls running per host
+        self._waiting: dict[str, deque[Feed]] = {}  # taken, not started yet, per host
+        self._waiting_urls: set[str] = set()
+        self._next_due = 0.0
         self._lock = threading.Lock()
-        self._pool = ThreadPoolExecutor(cfg.polling.threads, thread_name_prefix="poll")
+        self._wake = threading.Event()
+        self._claim = r.register_script(_CLAIM)
+        self._pool = ThreadPoolExecutor(self._threads, thread_name_prefix="poll")
         self._running: set[Future[PollResult | None]] = set()
         self._stopped = False
+        self._dispatcher: threading.Thread | None = None
 
     def set_feeds(self, feeds: Iterable[Feed]) -> None:
-        """The feeds to poll; a new one is due now, a removed one leaves the timetable."""
+        """The feeds to poll; a new one is due now, a removed one leaves the timetable. Only
+        changes are written, unless the timetable lost feeds (then all are put back)."""
         new = {f.url: f for f in feeds}
         gone = set(self.feeds) - set(new)
+        added = [u for u in new if u not in self.feeds]
+        if self.r.zcard(keys.feeds_due()) < len(self.feeds):
+            added = list(new)  # the timetable lost feeds (a Redis without persistence)
+        if not added and not gone:
+            self.feeds = new
+            return
+        now = time.time()
         with self.r.pipeline() as pipe:
-            for url in new:
-                pipe.zadd(keys.feeds_due(), {url: time.time()}, nx=True)
+            if added:
+                pipe.zadd(keys.feeds_due(), dict.fromkeys(added, now), nx=True)
             if gone:
                 pipe.zrem(keys.feeds_due(), *gone)
             pipe.execute()
         self.feeds = new
+        self._next_due = 0.0
+        self._wake.set()
+
+    def start(self) -> None:
+        """Poll from now on, in a dispatcher thread (tick() polls once, for callers that
+        drive it themselves)."""
+        self._dispatcher = threading.Thread(
+            target=self._dispatch, name="poll-dispatch", daemon=True
+        )
+        self._dispatcher.start()
+
+    def _dispatch(self) -> None:
+        while not self._stopped:
+            try:
+                self.tick()
+            except Exception as exc:
+                if not is_outage(exc):  # an outage is logged once elsewhere
+                    log.exception("poll dispatch failed; trying again")
+                self._wake.wait(MAX_WAIT)
+            wait = min(MAX_WAIT, max(0.0, self._next_due - time.time()))
+            self._wake.wait(wait)
+            self._wake.clear()
 
     def tick(self, now: float | None = None) -> int:
-        """Start the polls that are due; returns how many started."""
+        """Start the polls that are due and can start; returns how many started."""
         if not self.leadership.is_leader or self._stopped:
+            self._forget_waiting()
             return 0
         now = time.time() if now is None else now
-        started = 0
-        for raw in self.r.zrangebyscore(keys.feeds_due(), 0, now):
-            feed = self.feeds.get(as_str(raw))
-            if feed is not None and self._claim(feed, now):
-                future = self._pool.submit(self._poll, feed)
-                with self._lock:
-                    self._running.add(future)
-                future.add_done_callback(self._done)
-                started += 1
+        started = self._start_waiting()
+        room = self._threads - len(self._inflight)
+        if room > 0 and self._startable() < room:
+            self._take_due(now, room + self._threads - self._startable())
+            started += self._start_waiting()
         return started
+
+    def _take_due(self, now: float, limit: int) -> None:
+        taken, first = self._claim(keys=[keys.feeds_due()], args=[now, now + CLAIM_LEASE, limit])
+        self._next_due = float(first) if first is not None else now + MAX_WAIT
+        with self._lock:
+            for raw in taken:
+                feed = self.feeds.get(as_str(raw))
+                if feed is None or feed.url in self._inflight or feed.url in self._waiting_urls:
+                    continue
+                self._waiting.setdefault(host_of(feed.url), deque()).append(feed)
+                self._waiting_urls.add(feed.url)
+
+    def _startable(self) -> int:
+        with self._lock:
+            return sum(
+                min(len(q), max(0, self._per_host - self._hosts[h]))
+                for h, q in self._waiting.items()
+            )
+
+    def _start_waiting(self) -> int:
+        """Start waiting feeds while threads and their hosts allow."""
+        ready: list[Feed] = []
+        with self._lock:
+            for host in list(self._waiting):
+                q = self._waiting[host]
+                while q and self._has_room(host):
+                    feed = q.popleft()
+                    self._waiting_urls.discard(feed.url)
+                    self._inflight.add(feed.url)
+                    self._hosts[host] += 1
+                    ready.append(feed)
+                if not q:
+                    del self._waiting[host]
+        for feed in ready:
+            future = self._pool.submit(self._poll, feed)
+            with self._lock:
+                self._running.add(future)
+            future.add_done_callback(self._done)
+        return len(ready)
+
+    def _has_room(self, host: str) -> bool:
+        return len(self._inflight) < self._threads and self._hosts[host] < self._per_host
+
+    def _forget_waiting(self) -> list[str]:
+        """Drop the taken feeds not started (not the leader, or stopping); their URLs."""
+        with self._lock:
+            urls = list(self._waiting_urls)
+            self._waiting.clear()
+            self._waiting_urls.clear()
+        return urls
 
     def _done(self, future: Future[PollResult | None]) -> None:
         with self._lock:
             self._running.discard(future)
-
-    def _claim(self, feed: Feed, now: float) -> bool:
-        host = host_of(feed.url)
-        with self._lock:
-            if feed.url in self._inflight or self._hosts[host] >= self.cfg.polling.per_host:
-                return False
-            # The due list was read before this claim: a poll that finished meanwhile has
-            # moved the feed on (it reschedules before it leaves the in-flight set).
-            due = self.r.zscore(keys.feeds_due(), feed.url)
-            if due is None or due > now:
-                return False
-            self._inflight.add(feed.url)
-            self._hosts[host] += 1
-            return True
+        self._wake.set()
 
     def _release(self, feed: Feed) -> None:
         with self._lock:
@@ -148,7 +241,7 @@ class Poller:
             self._after(feed, result)
             return result
         except Exception as exc:  # a poll must never kill its thread; the feed stays scheduled
-            if is_outage(exc):  # Redis is away (logged once): the feed stays due
+            if is_outage(exc):  # Redis is away (logged once): the lease makes it due again
                 return None
             log.exception("poll of %s crashed; retrying at the next interval", feed.url)
             metrics.record_poll(self.r, "error")
@@ -159,9 +252,12 @@ class Poller:
 
     def _after(self, feed: Feed, result: PollResult) -> None:
         now = time.time()
-        state = feedstate.read_state(self.r, feed.url)
+        state = result.state or feedstate.read_state(self.r, feed.url)
         delay = next_delay(feed.interval, state.avg_gap, state.errors, result.hints, self.pacing)
-        feedstate.schedule(self.r, feed.url, now + delay)
+        with self.r.pipeline(transaction=False) as pipe:
+            pipe.zadd(keys.feeds_due(), {feed.url: now + delay}, xx=True)  # feedstate.schedule
+            metrics.add_poll(pipe, result.status, result.new)
+            pipe.execute()
         change = self.outage.observe(result, now)
         if change:
             log.warning(change)
@@ -177,11 +273,18 @@ class Poller:
         failing = [u for u in self.feeds if feedstate.read_state(self.r, u).errors]
         if failing:
             self.r.zadd(keys.feeds_due(), dict.fromkeys(failing, now), xx=True)
+            self._next_due = 0.0
 
     def stop(self) -> None:
-        """No new polls; those in flight go on (see ``wait``)."""
+        """No new polls; those in flight go on (see ``wait``). Feeds taken but not started
+        are due again at once, for whoever polls next."""
         self._stopped = True
+        self._wake.set()
         self._pool.shutdown(wait=False, cancel_futures=True)
+        waiting = self._forget_waiting()
+        if waiting:
+            with contextlib.suppress(redis.RedisError, OSError):
+                self.r.zadd(keys.feeds_due(), dict.fromkeys(waiting, time.time()), xx=True)
 
     def wait(self, timeout: float) -> bool:
         """Wait up to ``timeout`` seconds for the polls in flight; True if none is left.
