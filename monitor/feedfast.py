@@ -26,11 +26,13 @@ import contextlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from feedparser.api import StrictFeedParser
 from feedparser.html import _cp1252
 from feedparser.sanitizer import _sanitize_html
-from feedparser.urls import _urljoin, make_safe_absolute_uri, resolve_relative_uris
+from feedparser.urls import _urljoin as feedparser_urljoin
+from feedparser.urls import make_safe_absolute_uri, resolve_relative_uris
 from lxml import etree
 
 from monitor.feedentry import (
@@ -52,6 +54,10 @@ XML_TYPES = frozenset(
 )
 UTF8 = frozenset({"utf-8", "utf8"})
 _DECLARED = re.compile(rb"""^<\?xml[^>]*?encoding\s*=\s*["']([^"']+)["']""")
+
+
+# feedparser's URI joining, cached: a feed repeats its links poll after poll.
+_urljoin = lru_cache(maxsize=8192)(feedparser_urljoin)
 
 
 def _words(text: str) -> frozenset[str]:
@@ -154,23 +160,33 @@ def _parse(body: bytes) -> etree._Element:
         raise Declined from exc
     if root.getroottree().docinfo.doctype:
         raise Declined
-    below = root.xpath("//*/*/@*[local-name()='lang' or local-name()='base']")
-    if below:  # xml:lang or xml:base below the root: feedparser tracks them per element
+    # xml:lang or xml:base below the root: feedparser tracks them per element.
+    maybe = b"lang" in body or b"base" in body
+    if maybe and root.xpath("//*/*/@*[local-name()='lang' or local-name()='base']"):
         raise Declined
     return root
 
 
 def _name(el: etree._Element) -> str:
     """feedparser's name for an element (its handlers are ``_start_<name>``)."""
-    qname = etree.QName(el)
-    if not qname.namespace:
-        return qname.localname.lower()
-    prefix = _PREFIXES.get(qname.namespace.lower())
-    if prefix is None:
-        prefix = el.prefix or ""
-        if prefix in _PREFIXES.values():  # an unknown namespace under a known prefix
-            raise Declined
-    return f"{prefix}_{qname.localname.lower()}" if prefix else qname.localname.lower()
+    name = _tag_name(el.tag, el.prefix)
+    if name is None:  # an unknown namespace under a known prefix
+        raise Declined
+    return name
+
+
+@lru_cache(maxsize=1024)
+def _tag_name(tag: str, prefix: str | None) -> str | None:
+    namespace, _, local = tag[1:].partition("}") if tag[:1] == "{" else ("", "", tag)
+    local = local.lower()
+    if not namespace:
+        return local
+    known = _PREFIXES.get(namespace.lower())
+    if known is None:
+        if (prefix or "") in _PREFIXES.values():
+            return None
+        known = prefix or ""
+    return f"{known}_{local}" if known else local
 
 
 def _text(el: etree._Element) -> str:
@@ -208,13 +224,9 @@ def _read_root(root: etree._Element, feed: Feed, headers: dict[str, str]) -> _Do
 
 def _same_items(root: etree._Element, found: int) -> None:
     """feedparser takes an item or entry element anywhere as an entry."""
-    anywhere = sum(1 for el in root.iter(etree.Element) if _local(el) in ("item", "entry"))
+    anywhere = sum(1 for _ in root.iter("{*}item", "{*}entry", "{*}ITEM", "{*}Item", "{*}Entry"))
     if anywhere != found:
         raise Declined
-
-
-def _local(el: etree._Element) -> str:
-    return etree.QName(el).localname.lower()
 
 
 def _read_container(doc: _Doc, parent: etree._Element, item_name: str) -> None:
@@ -334,6 +346,7 @@ def _fix_link(link: str) -> str:
     return re.sub("&([A-Za-z0-9_]+);", r"&\g<1>", link.replace("&amp;", "&"))
 
 
+@lru_cache(maxsize=8192)
 def _finish(element: str, text: str) -> str:
     """feedparser's last steps for every value: double-encoded UTF-8, windows-1252 points."""
     with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):

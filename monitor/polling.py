@@ -158,9 +158,15 @@ class Poller:
                 if not is_outage(exc):  # an outage is logged once elsewhere
                     log.exception("poll dispatch failed; trying again")
                 self._wake.wait(MAX_WAIT)
-            wait = min(MAX_WAIT, max(0.0, self._next_due - time.time()))
-            self._wake.wait(wait)
+            self._wake.wait(self._idle_for())
             self._wake.clear()
+
+    def _idle_for(self) -> float:
+        """How long the dispatcher may sleep unless a poll ends: until the earliest feed is
+        due when a thread is free, else until a poll ends (at most MAX_WAIT either way)."""
+        if len(self._inflight) >= self._threads:
+            return MAX_WAIT
+        return min(MAX_WAIT, max(0.0, self._next_due - time.time()))
 
     def tick(self, now: float | None = None) -> int:
         """Start the polls that are due and can start; returns how many started."""
@@ -177,7 +183,8 @@ class Poller:
 
     def _take_due(self, now: float, limit: int) -> None:
         taken, first = self._claim(keys=[keys.feeds_due()], args=[now, now + CLAIM_LEASE, limit])
-        self._next_due = float(first) if first is not None else now + MAX_WAIT
+        # Fewer than asked: nothing else is due before the earliest feed left.
+        self._next_due = now if len(taken) == limit else float(first or now + MAX_WAIT)
         with self._lock:
             for raw in taken:
                 feed = self.feeds.get(as_str(raw))
