@@ -28,12 +28,12 @@ from pathlib import Path
 
 ITEMS = 20
 KIND_UNCHANGED, KIND_GROWING, KIND_IDENTICAL, KIND_FAILING = "unchanged", "growing", "identical", "failing"
-WORDS = (
+WORDS = tuple(
     "council market river station harbour minister budget weather school bridge report "
     "village railway festival museum court hospital library election farmers energy storm "
     "water traffic police tourism fishing housing science theatre airport factory coast "
-    "season policy union league ferry island garden mayor"
-).split()
+    "season policy union league ferry island garden mayor".split(" ")
+)
 EPOCH = 1_700_000_000
 CHANNEL = (
     "<?xml version='1.0' encoding='UTF-8'?>\n<rss version='2.0' "
