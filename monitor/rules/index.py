@@ -18,7 +18,7 @@ rules by ``evaluate`` itself, so the decisions and RuleMatches are those of tryi
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from re import _parser as sre  # type: ignore[attr-defined]
 from typing import Any
@@ -228,13 +228,16 @@ class RuleIndex:
         own &= _any_of(per_event) | self.no_event_keys
         found = _Found(article.events, per_event)
         out = []
+        blocks, nested = self.blocks, self.nested
         for bit in _set_bits(self._resolve_nested(own) & self.tops_mask):
-            block = self.blocks[bit]
-            if (self.nested >> bit) & 1:
+            block = blocks[bit]
+            if (nested >> bit) & 1:
                 ok, events, matched, reasons = self._evidence(bit, own, view, found)
-            else:
-                ok, events, matched, reasons = True, found(block), self._matched(block, view), ()
-            out.append(RuleMatch(block.name, ok, matched, events, reasons))
+                out.append(RuleMatch(block.name, ok, matched, events, reasons))
+                continue
+            events = found(block) if block.evented else ()
+            matched = self._matched(block, view) if block.text is not None else ()
+            out.append(RuleMatch(block.name, True, matched, events, ()))
         return out
 
     def _matched(self, block: _Block, view: ArticleView) -> tuple[str, ...]:
@@ -378,11 +381,14 @@ def _yn(ok: bool) -> str:
     return "yes" if ok else "no"
 
 
-def _set_bits(bits: Bits) -> Iterator[int]:
-    while bits:
-        low = bits & -bits
-        yield low.bit_length() - 1
-        bits ^= low
+def _set_bits(bits: Bits) -> list[int]:
+    """The positions of the set bits, lowest first."""
+    digits = bin(bits)[:1:-1]  # lowest bit first
+    out, at = [], digits.find("1")
+    while at >= 0:
+        out.append(at)
+        at = digits.find("1", at + 1)
+    return out
 
 
 def index_of(ruleset: RuleSet) -> RuleIndex:
