@@ -29,10 +29,7 @@ from pathlib import Path
 ITEMS = 20
 KIND_UNCHANGED, KIND_GROWING, KIND_IDENTICAL, KIND_FAILING = "unchanged", "growing", "identical", "failing"
 WORDS = tuple(
-    "council market river station harbour minister budget weather school bridge report "
-    "village railway festival museum court hospital library election farmers energy storm "
-    "water traffic police tourism fishing housing science theatre airport factory coast "
-    "season policy union league ferry island garden mayor".split(" ")
+    ["council", "market", "river", "station", "harbour", "minister", "budget", "weather", "school", "bridge", "report", "village", "railway", "festival", "museum", "court", "hospital", "library", "election", "farmers", "energy", "storm", "water", "traffic", "police", "tourism", "fishing", "housing", "science", "theatre", "airport", "factory", "coast", "season", "policy", "union", "league", "ferry", "island", "garden", "mayor"]
 )
 EPOCH = 1_700_000_000
 CHANNEL = (
