@@ -41,6 +41,7 @@ from monitor.feedfast import read_wellformed
 from monitor.models import Entry, Feed
 from workers.fetch import (
     check_http_url,
+    drain_small,
     open_stream,
     raise_for_status,
     read_capped,
@@ -116,9 +117,12 @@ def fetch_feed(
         new_etag, new_modified = got.get("etag"), got.get("last-modified")
         needed = {k: got[k] for k in (*PARSE_HEADERS, *PACING_HEADERS) if k in got}
         if resp.status_code == 304:
+            resp.read()  # nothing to read, but now the connection goes back to the pool
             return FeedFetch(
                 str(resp.url), 304, b"", new_etag or etag, new_modified or last_modified, needed
             )
+        if resp.status_code >= 300:
+            drain_small(resp)
         raise_for_status(feed.url, resp.status_code, got.get("retry-after"))
         body = read_capped(resp, feed.url, cfg.max_bytes)
     return FeedFetch(str(resp.url), 200, body, new_etag, new_modified, needed)

@@ -139,8 +139,10 @@ def add_success(
     now: float,
     state: FeedState | None,
     body: BodyMark | None = None,
+    known: bool = False,
 ) -> FeedState:
-    """Queue the writes of a successful poll on ``pipe``; returns the state after it."""
+    """Queue the writes of a successful poll on ``pipe``; returns the state after it.
+    (``known``: the feed is in the set of feeds polled before, and ``state`` is its state.)"""
     key = keys.feed_state(feed_url)
     before = state or FeedState()
     pipe.hset(
@@ -162,10 +164,13 @@ def add_success(
         pipe.hset(key, "last_new_at", now)
         if gap is not None:
             pipe.hset(key, "avg_gap", gap)
-    pipe.hsetnx(key, "first_poll", now)
+    if before.first_poll is None:
+        pipe.hsetnx(key, "first_poll", now)
     pipe.hincrby(key, "polls", 1)
-    pipe.hincrby(key, "entries", new_entries)
-    pipe.sadd(keys.feeds_known(), feed_url)
+    if new_entries:
+        pipe.hincrby(key, "entries", new_entries)
+    if not known:
+        pipe.sadd(keys.feeds_known(), feed_url)
     return replace(
         before,
         etag=etag,
@@ -193,13 +198,21 @@ def record_error(
     the one read before the poll, or read now)."""
     now = time.time() if now is None else now
     before = state if state is not None else read_state(r, feed_url)
-    key = keys.feed_state(feed_url)
     with r.pipeline() as pipe:
-        pipe.hset(key, mapping={"last_error": error[:500], "last_error_at": now})
-        pipe.hsetnx(key, "first_poll", now)
-        pipe.hincrby(key, "errors", 1)
-        pipe.hincrby(key, "polls", 1)
+        after = add_error(pipe, feed_url, error, now, before)
         pipe.execute()
+    return after
+
+
+def add_error(
+    pipe: redis.client.Pipeline, feed_url: str, error: str, now: float, before: FeedState
+) -> FeedState:
+    """Queue the writes of a failed poll on ``pipe``; returns the state after it."""
+    key = keys.feed_state(feed_url)
+    pipe.hset(key, mapping={"last_error": error[:500], "last_error_at": now})
+    pipe.hsetnx(key, "first_poll", now)
+    pipe.hincrby(key, "errors", 1)
+    pipe.hincrby(key, "polls", 1)
     return replace(
         before,
         last_error=error[:500],

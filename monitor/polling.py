@@ -35,6 +35,7 @@ from rq import Queue
 
 from monitor import feedstate, keys, metrics
 from monitor.config import Config
+from monitor.feedstate import FeedState
 from monitor.leader import Leadership
 from monitor.models import Feed
 from monitor.outage import is_outage
@@ -244,7 +245,14 @@ class Poller:
 
     def _poll(self, feed: Feed) -> PollResult | None:
         try:
-            result = poll_feed(self.r, self.queue, self.client, feed, self.cfg)
+            result = poll_feed(
+                self.r,
+                self.queue,
+                self.client,
+                feed,
+                self.cfg,
+                finish=lambda pipe, res: self._schedule(pipe, feed, res),
+            )
             self._after(feed, result)
             return result
         except Exception as exc:  # a poll must never kill its thread; the feed stays scheduled
@@ -257,14 +265,17 @@ class Poller:
         finally:
             self._release(feed)
 
+    def _schedule(self, pipe: redis.client.Pipeline, feed: Feed, result: PollResult) -> float:
+        """The next poll's time and the poll's metrics, in the poll's own write."""
+        state = result.state or FeedState()
+        delay = next_delay(feed.interval, state.avg_gap, state.errors, result.hints, self.pacing)
+        pipe.zadd(keys.feeds_due(), {feed.url: time.time() + delay}, xx=True)  # as schedule()
+        metrics.add_poll(pipe, result.status, result.new)
+        return delay
+
     def _after(self, feed: Feed, result: PollResult) -> None:
         now = time.time()
-        state = result.state or feedstate.read_state(self.r, feed.url)
-        delay = next_delay(feed.interval, state.avg_gap, state.errors, result.hints, self.pacing)
-        with self.r.pipeline(transaction=False) as pipe:
-            pipe.zadd(keys.feeds_due(), {feed.url: now + delay}, xx=True)  # feedstate.schedule
-            metrics.add_poll(pipe, result.status, result.new)
-            pipe.execute()
+        delay = result.next_in or 0.0
         change = self.outage.observe(result, now)
         if change:
             log.warning(change)
