@@ -13,7 +13,8 @@ conditional GET per feed (If-None-Match and If-Modified-Since from its last answ
 bare httpx client in 16 threads, reading each body and nothing else.
 
 Printed per feed count: CPU per poll of the daemon (its idle cost during the cycle included),
-Redis's CPU per poll, the bare client's CPU per GET, their ratio, the share of one core that
+Redis's CPU per poll, the bare client's CPU per GET (and an asyncio client's, for the threads
+or async question), their ratio (median of the interleaved rounds'), the share of one core that
 10,000 feeds every 5 minutes would take (idle cost + marginal cost per poll x 33.3 polls/s),
 and the growth of the CPU per poll from the smallest to the largest feed count.
 Targets: <= 2x bare; < 10 % of a core (goal < 5 %); growth <= 1.2x.
@@ -29,6 +30,7 @@ usage: python bench/polling.py [--feeds 1000 10000] [--rounds 3]
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import statistics
 import subprocess
@@ -38,6 +40,7 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -111,19 +114,14 @@ def daemon(tmp: Path, urls: list[str], interval: str, redis_url: str) -> Iterato
 
 
 def bare_pass(urls: list[str], validators: dict[str, dict[str, str]]) -> tuple[float, dict[int, int]]:
-    """One conditional GET per feed; (CPU seconds of this process, answers by status)."""
+    """One conditional GET per feed in 16 threads; (CPU seconds of this process, answers)."""
     codes: dict[int, int] = {}
     cpu = time.process_time()
     with httpx.Client(timeout=10) as client, ThreadPoolExecutor(16) as pool:
 
         def get(url: str) -> int:
             resp = client.get(url, headers=validators.get(url, {}))
-            got = {}
-            if etag := resp.headers.get("etag"):
-                got["If-None-Match"] = etag
-            if modified := resp.headers.get("last-modified"):
-                got["If-Modified-Since"] = modified
-            validators[url] = got or validators.get(url, {})
+            learn(validators, url, resp)
             return resp.status_code
 
         for code in pool.map(get, urls):
@@ -131,47 +129,98 @@ def bare_pass(urls: list[str], validators: dict[str, dict[str, str]]) -> tuple[f
     return time.process_time() - cpu, codes
 
 
-def measure(n: int, rounds: int) -> dict[str, float]:
-    with realistic_server() as base, tempfile.TemporaryDirectory() as tmp, EmbeddedRedis(Path(tmp) / "redis") as server:
+def bare_async_pass(urls: list[str], validators: dict[str, dict[str, str]]) -> float:
+    """The same GETs from an asyncio client, 16 at a time: the other way to poll."""
+
+    async def run() -> None:
+        limit = asyncio.Semaphore(16)
+        async with httpx.AsyncClient(timeout=10) as client:
+
+            async def get(url: str) -> None:
+                async with limit:
+                    learn(validators, url, await client.get(url, headers=validators.get(url, {})))
+
+            await asyncio.gather(*(get(u) for u in urls))
+
+    cpu = time.process_time()
+    asyncio.run(run())
+    return time.process_time() - cpu
+
+
+def learn(validators: dict[str, dict[str, str]], url: str, resp: httpx.Response) -> None:
+    got = {}
+    if etag := resp.headers.get("etag"):
+        got["If-None-Match"] = etag
+    if modified := resp.headers.get("last-modified"):
+        got["If-Modified-Since"] = modified
+    validators[url] = got or validators.get(url, {})
+
+
+@dataclass
+class Cycle:
+    cpu: float  # daemon CPU seconds for the cycle
+    redis_cpu: float
+    wall: float
+    mix: dict[str, int]
+
+
+def steady_cycle(r: redis.Redis, proc: subprocess.Popen[bytes], urls: list[str], redis_pid: int | None) -> Cycle:
+    """Make every feed due and wait until the daemon has polled each once more."""
+    before, before_out = polls_done(r), outcomes(r)
+    cpu0 = cpu_seconds(proc.pid)
+    rcpu0 = cpu_seconds(redis_pid) if redis_pid else 0.0
+    wall0 = time.monotonic()
+    r.zadd(keys.feeds_due(), dict.fromkeys(urls, time.time()), xx=True)
+    wait_polls(r, before + len(urls), 1800, proc)
+    after_out = outcomes(r)
+    return Cycle(
+        cpu_seconds(proc.pid) - cpu0,
+        (cpu_seconds(redis_pid) if redis_pid else 0.0) - rcpu0,
+        time.monotonic() - wall0,
+        {k: after_out.get(k, 0) - before_out.get(k, 0) for k in after_out},
+    )
+
+
+@contextmanager
+def running_daemon(base: str, n: int, tmp: Path) -> Iterator[tuple[redis.Redis, subprocess.Popen[bytes], list[str], int | None, float]]:
+    """The daemon on n feeds of ``base`` after its first cycle (validators, hashes, backlogs);
+    yields (redis client, daemon, feed URLs, redis pid, seconds the first cycle took)."""
+    with EmbeddedRedis(tmp / "redis") as server:
         r = server.client()
         urls = feed_urls(base, n)
-        redis_pid = server.process.pid if server.process else None
-        with daemon(Path(tmp), urls, LONG_INTERVAL, server.url) as proc:
+        with daemon(tmp, urls, LONG_INTERVAL, server.url) as proc:
             t0 = time.monotonic()
-            wait_polls(r, n, 1800, proc)  # the first cycle: validators, hashes, backlogs
-            first = time.monotonic() - t0
-            time.sleep(2)
-            idle_cpu = cpu_seconds(proc.pid)
-            time.sleep(IDLE_SECONDS)
-            idle_rate = (cpu_seconds(proc.pid) - idle_cpu) / IDLE_SECONDS
-            per_poll, redis_per_poll, walls = [], [], []
-            for _ in range(rounds):
-                before, before_out = polls_done(r), outcomes(r)
-                cpu0 = cpu_seconds(proc.pid)
-                rcpu0 = cpu_seconds(redis_pid) if redis_pid else 0.0
-                wall0 = time.monotonic()
-                r.zadd(keys.feeds_due(), dict.fromkeys(urls, time.time()), xx=True)
-                wait_polls(r, before + n, 1800, proc)
-                walls.append(time.monotonic() - wall0)
-                per_poll.append((cpu_seconds(proc.pid) - cpu0) / n)
-                redis_per_poll.append(((cpu_seconds(redis_pid) if redis_pid else 0.0) - rcpu0) / n)
-                after_out = outcomes(r)
-                mix = {k: after_out.get(k, 0) - before_out.get(k, 0) for k in after_out}
-                time.sleep(1)
+            wait_polls(r, n, 1800, proc)
+            yield r, proc, urls, server.process.pid if server.process else None, time.monotonic() - t0
+
+
+def measure(n: int, rounds: int) -> dict[str, float]:
+    with realistic_server() as base, tempfile.TemporaryDirectory() as tmp, running_daemon(base, n, Path(tmp)) as (r, proc, urls, redis_pid, first):
+        time.sleep(2)
+        idle_cpu = cpu_seconds(proc.pid)
+        time.sleep(IDLE_SECONDS)
+        idle_rate = (cpu_seconds(proc.pid) - idle_cpu) / IDLE_SECONDS
         validators: dict[str, dict[str, str]] = {}
         bare_pass(urls, validators)  # learns the validators
-        bare = [bare_pass(urls, validators) for _ in range(rounds)]
+        cycles, bare, bare_async = [], [], []
+        for _ in range(rounds):  # interleaved: a noisy neighbour hits all alike
+            cycles.append(steady_cycle(r, proc, urls, redis_pid))
+            time.sleep(1)
+            bare.append(bare_pass(urls, validators))
+            bare_async.append(bare_async_pass(urls, validators))
+    per_poll = [c.cpu / n for c in cycles]
     bare_cpu = [c / n for c, _ in bare]
-    wall = statistics.median(walls)
+    ratio = statistics.median(d / b for d, b in zip(per_poll, bare_cpu, strict=True))
+    wall = statistics.median(c.wall for c in cycles)
     cpu = statistics.median(per_poll)
     marginal = max(0.0, cpu - idle_rate * wall / n)
     share = idle_rate + marginal * SHARE_FEEDS / SHARE_INTERVAL
-    print(f"\n{n} feeds: first cycle {first:.1f}s; steady cycles (median of {rounds}) {wall:.2f}s wall, outcomes {dict(sorted(mix.items()))}")
-    print(f"  daemon  : {1000 * cpu:6.3f} ms CPU per poll  (rounds {', '.join(f'{1000 * x:.3f}' for x in per_poll)}); idle {100 * idle_rate:.2f} % of a core")
-    print(f"  redis   : {1000 * statistics.median(redis_per_poll):6.3f} ms CPU per poll (its own process)")
-    print(f"  bare GET: {1000 * statistics.median(bare_cpu):6.3f} ms CPU per poll  (rounds {', '.join(f'{1000 * x:.3f}' for x in bare_cpu)}); answers {bare[-1][1]}")
-    ratio = cpu / statistics.median(bare_cpu)
-    print(f"  ratio daemon/bare: {ratio:.2f}x (target <= 2x)")
+    print(f"\n{n} feeds: first cycle {first:.1f}s; steady cycles (median of {rounds}) {wall:.2f}s wall, outcomes {dict(sorted(cycles[-1].mix.items()))}")
+    print(f"  daemon   : {1000 * cpu:6.3f} ms CPU per poll  (rounds {', '.join(f'{1000 * x:.3f}' for x in per_poll)}); idle {100 * idle_rate:.2f} % of a core")
+    print(f"  redis    : {1000 * statistics.median(c.redis_cpu / n for c in cycles):6.3f} ms CPU per poll (its own process)")
+    print(f"  bare GET : {1000 * statistics.median(bare_cpu):6.3f} ms CPU per poll  (rounds {', '.join(f'{1000 * x:.3f}' for x in bare_cpu)}); answers {bare[-1][1]}")
+    print(f"  bare GET, asyncio client: {1000 * statistics.median(bare_async) / n:6.3f} ms CPU per poll (threads vs async, same GETs)")
+    print(f"  ratio daemon/bare: {ratio:.2f}x, median of the rounds' ratios (target <= 2x)")
     print(f"  {SHARE_FEEDS} feeds every {SHARE_INTERVAL:.0f}s: {share:.1%} of a core (target < 10 %, goal < 5 %)")
     return {"cpu": cpu, "ratio": ratio, "share": share}
 

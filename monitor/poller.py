@@ -134,7 +134,7 @@ def _saved(
 ) -> PollResult:
     """Write the poll's outcome (and ``finish``'s writes) in one round trip."""
     url = seen.feed.url
-    with r.pipeline() as pipe:
+    with r.pipeline(transaction=False) as pipe:  # one feed, one poller: nothing to race
         if fetched is None:
             after = feedstate.add_error(pipe, url, result.error or "", seen.now, seen.state)
         else:

@@ -236,7 +236,6 @@ class Poller:
     def _done(self, future: Future[PollResult | None]) -> None:
         with self._lock:
             self._running.discard(future)
-        self._wake.set()
 
     def _release(self, feed: Feed) -> None:
         with self._lock:
@@ -264,6 +263,16 @@ class Poller:
             return None
         finally:
             self._release(feed)
+            self._next()
+
+    def _next(self) -> None:
+        """A thread is free: start a waiting feed from here, and wake the dispatcher only
+        when few are left waiting (it takes more from the timetable), not after every poll."""
+        if self._stopped or not self.leadership.is_leader:
+            return
+        self._start_waiting()
+        if self._next_due <= time.time() and self._startable() < max(1, self._threads // 2):
+            self._wake.set()
 
     def _schedule(self, pipe: redis.client.Pipeline, feed: Feed, result: PollResult) -> float:
         """The next poll's time and the poll's metrics, in the poll's own write."""
