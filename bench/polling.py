@@ -49,7 +49,7 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 import redis  # noqa: E402
 
-from bench.realfeeds import realistic_server  # noqa: E402
+from bench.realfeeds import PEEK, realistic_server  # noqa: E402
 from monitor import keys  # noqa: E402
 from monitor.embedded_redis import EmbeddedRedis  # noqa: E402
 
@@ -120,7 +120,7 @@ def bare_pass(urls: list[str], validators: dict[str, dict[str, str]]) -> tuple[f
     with httpx.Client(timeout=10) as client, ThreadPoolExecutor(16) as pool:
 
         def get(url: str) -> int:
-            resp = client.get(url, headers=validators.get(url, {}))
+            resp = client.get(url, headers={PEEK: "1", **validators.get(url, {})})
             learn(validators, url, resp)
             return resp.status_code
 
@@ -138,7 +138,8 @@ def bare_async_pass(urls: list[str], validators: dict[str, dict[str, str]]) -> f
 
             async def get(url: str) -> None:
                 async with limit:
-                    learn(validators, url, await client.get(url, headers=validators.get(url, {})))
+                    headers = {PEEK: "1", **validators.get(url, {})}
+                    learn(validators, url, await client.get(url, headers=headers))
 
             await asyncio.gather(*(get(u) for u in urls))
 

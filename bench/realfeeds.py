@@ -9,6 +9,10 @@ categories and an HTML description each), behaving by i % 10:
 - 8 (10 %) resends the identical bytes on every request, without any validator;
 - 9 (10 %) answers HTTP 500.
 
+A request with the header X-Bench-Peek gets what any other would, except that a growing feed
+does not grow for it (its body is sent whole): a baseline client measured between the cycles of
+the poller under test must not change that poller's work.
+
 GET /count answers how many feed requests were served (for the benches' sanity checks).
 
 usage: python bench/realfeeds.py PORTFILE
@@ -27,6 +31,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ITEMS = 20
+PEEK = "X-Bench-Peek"
 KIND_UNCHANGED, KIND_GROWING, KIND_IDENTICAL, KIND_FAILING = "unchanged", "growing", "identical", "failing"
 WORDS = tuple(
     ["council", "market", "river", "station", "harbour", "minister", "budget", "weather", "school", "bridge", "report", "village", "railway", "festival", "museum", "court", "hospital", "library", "election", "farmers", "energy", "storm", "water", "traffic", "police", "tourism", "fishing", "housing", "science", "theatre", "airport", "factory", "coast", "season", "policy", "union", "league", "ferry", "island", "garden", "mayor"]
@@ -88,14 +93,15 @@ class FeedStore:
         self.newest: dict[int, int] = {}
         self.served = 0
 
-    def body(self, host: str, i: int) -> tuple[bytes, int]:
-        """The feed's body and its version (the newest item's number)."""
+    def body(self, host: str, i: int, advance: bool = True) -> tuple[bytes, int]:
+        """The feed's body and its version (the newest item's number); ``advance`` false: a
+        growing feed does not grow for this request."""
         with self.lock:
             self.served += 1
             if i not in self.items:
                 self.items[i] = deque(item_xml(host, i, n) for n in range(ITEMS, 0, -1))
                 self.newest[i] = ITEMS
-            if kind_of(i) == KIND_GROWING:
+            if kind_of(i) == KIND_GROWING and advance:
                 self.newest[i] += 1
                 self.items[i].appendleft(item_xml(host, i, self.newest[i]))
                 self.items[i].pop()
@@ -133,7 +139,10 @@ class Handler(BaseHTTPRequestHandler):
             with store.lock:
                 store.served += 1
             return self._send(500, b"broken")
-        body, version = store.body(self.headers.get("Host") or "127.0.0.1", i)
+        peek = PEEK in self.headers  # a baseline client: the same bytes, the feed does not grow
+        body, version = store.body(self.headers.get("Host") or "127.0.0.1", i, advance=not peek)
+        if peek and kind == KIND_GROWING:
+            return self._send(200, body, {"Content-Type": "application/rss+xml"})
         if kind == KIND_IDENTICAL:
             return self._send(200, body, {"Content-Type": "application/rss+xml"})
         etag, modified = f'"v{i}-{version}"', _date(version)
