@@ -81,6 +81,21 @@ def read_poll_state(r: redis.Redis, feed_url: str) -> tuple[FeedState, bool]:
     return _state(raw, None), bool(known)
 
 
+def read_poll_states(r: redis.Redis, feed_urls: list[str]) -> dict[str, tuple[FeedState, bool]]:
+    """``read_poll_state`` for many feeds in one round trip (the poller reads the feeds it
+    takes from the timetable together)."""
+    if not feed_urls:
+        return {}
+    with r.pipeline(transaction=False) as pipe:
+        for url in feed_urls:
+            pipe.hgetall(keys.feed_state(url))
+            pipe.sismember(keys.feeds_known(), url)
+        got = pipe.execute()
+    return {
+        url: (_state(got[2 * i], None), bool(got[2 * i + 1])) for i, url in enumerate(feed_urls)
+    }
+
+
 def _state(raw: dict[bytes, bytes], due: float | None) -> FeedState:
     return FeedState(
         etag=_s(raw, "etag") or None,

@@ -89,12 +89,14 @@ def poll_feed(
     feed: Feed,
     cfg: Config,
     finish: Finish | None = None,
+    prior: tuple[FeedState, bool] | None = None,
 ) -> PollResult:
     """One poll: a 304, or a body identical to the last one parsed, costs no parsing; a
     changed body is parsed once and only the entries not seen before are completed and
-    enqueued. The state is read once before and written once after (with ``finish``'s
-    writes), plus the enqueues."""
-    state, known = feedstate.read_poll_state(r, feed.url)
+    enqueued. The state is read once before (unless the caller read it: ``prior``, the
+    state and whether the feed was polled before) and written once after (with
+    ``finish``'s writes), plus the enqueues."""
+    state, known = prior if prior is not None else feedstate.read_poll_state(r, feed.url)
     seen = _Seen(feed, state, known, time.time())
     try:
         fetched = fetch_feed(client, feed, state.etag, state.last_modified, cfg.fetch)

@@ -112,6 +112,7 @@ class Poller:
         self._hosts: Counter[str] = Counter()  # polls running per host
         self._waiting: dict[str, deque[Feed]] = {}  # taken, not started yet, per host
         self._waiting_urls: set[str] = set()
+        self._prior: dict[str, tuple[FeedState, bool]] = {}  # states read when taken
         self._next_due = 0.0
         self._lock = threading.Lock()
         self._wake = threading.Event()
@@ -187,10 +188,20 @@ class Poller:
         # Fewer than asked: nothing else is due before the earliest feed left.
         self._next_due = now if len(taken) == limit else float(first or now + MAX_WAIT)
         with self._lock:
-            for raw in taken:
-                feed = self.feeds.get(as_str(raw))
-                if feed is None or feed.url in self._inflight or feed.url in self._waiting_urls:
+            fresh = [
+                feed
+                for raw in taken
+                if (feed := self.feeds.get(as_str(raw))) is not None
+                and feed.url not in self._inflight
+                and feed.url not in self._waiting_urls
+            ]
+        # Their states, in one round trip: only their own polls write them from now on.
+        states = feedstate.read_poll_states(self.r, [f.url for f in fresh])
+        with self._lock:
+            for feed in fresh:
+                if feed.url in self._inflight or feed.url in self._waiting_urls:
                     continue
+                self._prior[feed.url] = states[feed.url]
                 self._waiting.setdefault(host_of(feed.url), deque()).append(feed)
                 self._waiting_urls.add(feed.url)
 
@@ -231,6 +242,7 @@ class Poller:
             urls = list(self._waiting_urls)
             self._waiting.clear()
             self._waiting_urls.clear()
+            self._prior.clear()
         return urls
 
     def _done(self, future: Future[PollResult | None]) -> None:
@@ -243,6 +255,8 @@ class Poller:
             self._hosts[host_of(feed.url)] -= 1
 
     def _poll(self, feed: Feed) -> PollResult | None:
+        with self._lock:
+            prior = self._prior.pop(feed.url, None)
         try:
             result = poll_feed(
                 self.r,
@@ -251,6 +265,7 @@ class Poller:
                 feed,
                 self.cfg,
                 finish=lambda pipe, res: self._schedule(pipe, feed, res),
+                prior=prior,
             )
             self._after(feed, result)
             return result
