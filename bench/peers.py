@@ -34,10 +34,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import httpx  # noqa: E402
+
 from bench.polling import feed_urls, running_daemon, steady_cycle  # noqa: E402
 from bench.realfeeds import realistic_server  # noqa: E402
 
 APT = "apt-get install -y rss2email newsboat"
+
+
+def served(base: str) -> int:
+    """Feed requests the server has answered so far (each peer must poll every feed)."""
+    return int(httpx.get(f"{base}/count").text)
 
 
 def child_cpu(argv: list[str], cwd: Path) -> float:
@@ -97,10 +104,16 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     n, rounds = args.feeds, args.rounds
+    requests: dict[str, int] = {}
     with realistic_server() as base:
+        at = served(base)
         mine = ours(base, n, rounds)
+        requests["newsmonitor"], at = served(base) - at, served(base)
         r2e = rss2email(base, n, rounds)
+        requests["rss2email"], at = served(base) - at, served(base)
         nb = newsboat(base, n, rounds)
+        requests["newsboat"] = served(base) - at
+    print(f"feed requests per peer (first cycle + {rounds} steady; {n} each expected): {requests}")
     print(f"{n} realistic feeds on one local server; median of {rounds} steady cycles")
     show("newsmonitor", mine, " (the daemon stays up: no start-up per cycle)")
     if r2e is not None:
