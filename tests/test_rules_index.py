@@ -15,7 +15,7 @@ import pytest
 from monitor.explain import corpus_articles, understood
 from monitor.models import Article
 from monitor.rules import RuleSet, match_ruleset
-from monitor.rules.index import required_literals
+from monitor.rules.literals import required_literals
 from monitor.rules.match import match_every_rule
 from tests.rulekit import article, event, random_rules, rule
 

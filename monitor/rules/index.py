@@ -3,35 +3,29 @@
 Every condition block of every rule gets a bit. For one article, each distinct condition
 value is tested once and answers for all blocks that hold it: the article's language, feed,
 source, title and text regexes (a regex only runs when the article holds one of the literal
-terms it needs, found in one Aho-Corasick pass), and for each event its type, count, approx,
+terms it needs: monitor/rules/literals.py), and for each event its type, count, approx,
 weapon, side, status and place. ANDing those bit sets gives, per event, the blocks it
 satisfies; a block holds when its article keys hold and (if it has event keys) one event
 satisfies it. So an article meets only the rules it can fire: the work grows with the
 distinct conditions and the rules that fire, not with all rules.
 
-Blocks with ``all``/``any``/``not`` combine their children's bits; the evidence of a rule that
-fires (its events and matched text) is collected exactly as ``evaluate`` does, and for nested
-rules by ``evaluate`` itself, so the decisions and RuleMatches are those of trying every rule
+Blocks with ``all``/``any``/``not`` combine their sub-blocks' bits; the evidence of a rule that
+fires (its events, matched text, and for nested blocks the reasons) is gathered in the steps
+``evaluate`` takes, so the decisions and RuleMatches are those of trying every rule
 (tests/test_rules_index.py runs 1,000 random rules both ways over the corpus).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from re import _parser as sre  # type: ignore[attr-defined]
-from typing import Any
-
-import ahocorasick
 
 from monitor.models import Article, Event
+from monitor.rules.bitsets import Bits, MemberGroups, ValueGroups, any_of, set_bits
+from monitor.rules.literals import LiteralFilter
 from monitor.rules.match import ArticleView, RuleMatch, _glob_any
 from monitor.rules.model import EVENT_TYPES, CompiledRule, Condition, RuleSet
 
-Bits = int
-MIN_LITERAL = 3  # shorter terms are in nearly every text: no use as a filter
-FEW_TERMS = 32  # up to this many, a substring search per term beats the automaton's per-hit cost
 _LOCATION_CACHE = 4096
 
 
@@ -50,94 +44,17 @@ class _Block:
     text: str | None = None  # its ``text`` regex
 
 
-class _Groups:
-    """Blocks grouped by the value of one condition key: each value is tested once."""
-
-    def __init__(self) -> None:
-        self.unset: Bits = 0  # blocks without this key: it holds for them
-        self.by_value: dict[Hashable, Bits] = {}
-
-    def add(self, bit: int, value: Hashable | None) -> None:
-        if value is None:
-            self.unset |= 1 << bit
-        else:
-            self.by_value[value] = self.by_value.get(value, 0) | 1 << bit
-
-    def holding(self, test: Callable[[Any], bool]) -> Bits:
-        out = self.unset
-        for value, bits in self.by_value.items():
-            if test(value):
-                out |= bits
-        return out
-
-
-class _Members:
-    """Blocks whose key lists allowed values (lang, weapon, side, status): value -> bits."""
-
-    def __init__(self) -> None:
-        self.unset: Bits = 0
-        self.by_member: dict[str, Bits] = {}
-
-    def add(self, bit: int, values: tuple[str, ...] | None) -> None:
-        if values is None:
-            self.unset |= 1 << bit
-            return
-        for v in values:
-            self.by_member[v] = self.by_member.get(v, 0) | 1 << bit
-
-    def holding(self, value: str) -> Bits:
-        return self.unset | self.by_member.get(value, 0)
-
-
-def required_literals(pattern: str) -> frozenset[str] | None:
-    """Lower-case ASCII terms one of which every match of ``pattern`` contains; None when no
-    such set is known (then the regex always runs)."""
-    try:
-        parsed = sre.parse(pattern)
-    except (re.error, ValueError, TypeError):
-        return None
-    return _seq_literals(list(parsed))
-
-
-def _seq_literals(items: list[tuple[Any, Any]]) -> frozenset[str] | None:
-    best: frozenset[str] | None = None
-    run: list[str] = []
-
-    def consider(found: frozenset[str] | None) -> None:
-        nonlocal best
-        if found and (best is None or min(map(len, found)) > min(map(len, best))):
-            best = found
-
-    for op, arg in items:
-        if op is sre.LITERAL and arg < 128:
-            run.append(chr(arg).lower())
-            continue
-        if len(run) >= MIN_LITERAL:
-            consider(frozenset({"".join(run)}))
-        run = []
-        if op is sre.SUBPATTERN:
-            consider(_seq_literals(list(arg[-1])))
-        elif op is sre.BRANCH:
-            alts = [_seq_literals(list(branch)) for branch in arg[1]]
-            if all(alts):
-                consider(frozenset().union(*alts))  # type: ignore[arg-type]
-        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT) and arg[0] >= 1:
-            consider(_seq_literals(list(arg[2])))
-    if len(run) >= MIN_LITERAL:
-        consider(frozenset({"".join(run)}))
-    return best
-
-
 class RuleIndex:
     """The ruleset as bit sets over its condition blocks (built once per ruleset)."""
 
     def __init__(self, compiled: tuple[CompiledRule, ...]) -> None:
         self.blocks: list[_Block] = []
         self.tops: list[int] = []  # the top block of each rule, in ruleset order
-        self.lang, self.weapon = _Members(), _Members()
-        self.side, self.status = _Members(), _Members()
-        self.feed, self.source, self.title, self.text = _Groups(), _Groups(), _Groups(), _Groups()
-        self.count, self.location, self.approx = _Groups(), _Groups(), _Groups()
+        self.lang, self.weapon = MemberGroups(), MemberGroups()
+        self.side, self.status = MemberGroups(), MemberGroups()
+        self.feed, self.source = ValueGroups(), ValueGroups()
+        self.title, self.text = ValueGroups(), ValueGroups()
+        self.count, self.location, self.approx = ValueGroups(), ValueGroups(), ValueGroups()
         self.types: dict[str, Bits] = dict.fromkeys(EVENT_TYPES, 0)
         self.any_type: Bits = 0  # blocks with event keys but no ``event``: every type
         self.no_event_keys: Bits = 0
@@ -146,9 +63,10 @@ class RuleIndex:
         for rule in compiled:
             self.tops.append(self._add(rule.rule.match, rule))
         self.tops_mask = sum(1 << b for b in self.tops)
-        self._nested_desc = sorted(_set_bits(self.nested), reverse=True)
+        self._nested_desc = sorted(set_bits(self.nested), reverse=True)
         self._regexes = {p: rx for rule in compiled for p, rx in rule.regexes.items()}
-        self._literals = self._literal_automaton()
+        patterns = [str(p) for p in (*self.text.by_value, *self.title.by_value)]
+        self._literals = LiteralFilter(patterns)
         self._locations: dict[str | None, Bits] = {}
 
     def _add(self, cond: Condition, rule: CompiledRule) -> int:
@@ -197,39 +115,16 @@ class RuleIndex:
         self.location.add(bit, cond.location)
         return bit
 
-    def _literal_automaton(self) -> tuple[Any, dict[str, frozenset[str] | None]]:
-        patterns = [str(p) for p in (*self.text.by_value, *self.title.by_value)]
-        needs = {p: required_literals(p) for p in patterns}
-        automaton = ahocorasick.Automaton()
-        self._terms = frozenset(t for terms in needs.values() for t in terms or ())
-        for terms in needs.values():
-            for term in terms or ():
-                automaton.add_word(term, term)
-        if len(automaton):
-            automaton.make_automaton()
-        return automaton, needs
-
-    def _terms_in(self, text: str) -> set[str]:
-        """The literal terms the text holds (case-folded): one Aho-Corasick pass, or for a
-        few terms a substring search each."""
-        automaton, _ = self._literals
-        if not len(automaton):
-            return set()
-        folded = text.casefold()
-        if len(self._terms) <= FEW_TERMS:
-            return {term for term in self._terms if term in folded}
-        return {term for _, term in automaton.iter(folded)}
-
     def match(self, article: Article) -> list[RuleMatch]:
         """The RuleMatches of the rules that fire on the article, in ruleset order."""
         view = ArticleView(article)
         per_event = [self._event_bits(e) for e in article.events]
         own = self._article_bits(view) & ~self.never
-        own &= _any_of(per_event) | self.no_event_keys
+        own &= any_of(per_event) | self.no_event_keys
         found = _Found(article.events, per_event)
         out = []
         blocks, nested = self.blocks, self.nested
-        for bit in _set_bits(self._resolve_nested(own) & self.tops_mask):
+        for bit in set_bits(self._resolve_nested(own) & self.tops_mask):
             block = blocks[bit]
             if (nested >> bit) & 1:
                 ok, events, matched, reasons = self._evidence(bit, own, view, found)
@@ -257,7 +152,7 @@ class RuleIndex:
         ok, events, matched = True, found(block), self._matched(block, view)
         reasons: list[str] = []
         if block.all_bits:
-            subs = [self._evidence(b, own, view, found) for b in _set_bits(block.all_bits)]
+            subs = [self._evidence(b, own, view, found) for b in set_bits(block.all_bits)]
             reasons.append(f"all of {len(subs)}: {_yn(all(x[0] for x in subs))}")
             reasons.extend("  " + r for x in subs for r in x[3])
             for sub_ok, sub_events, sub_matched, _ in subs:
@@ -266,7 +161,7 @@ class RuleIndex:
                     events += sub_events
                     matched += sub_matched
         if block.any_bits:
-            subs = [self._evidence(b, own, view, found) for b in _set_bits(block.any_bits)]
+            subs = [self._evidence(b, own, view, found) for b in set_bits(block.any_bits)]
             hit = any(x[0] for x in subs)
             reasons.append(f"any of {len(subs)}: {_yn(hit)}")
             reasons.extend("  " + r for x in subs for r in x[3])
@@ -303,14 +198,10 @@ class RuleIndex:
         if self.source.by_value:
             bits &= self.source.holding(lambda globs: _glob_any(globs, (a.source,)))
         if self.title.by_value or self.text.by_value:
-            terms = self._terms_in(f"{a.title or ''}\n{a.text}")
-            bits &= self.title.holding(lambda p: self._could(p, terms) and self._title_hit(p, a))
-            bits &= self.text.holding(lambda p: self._could(p, terms) and self._text_hit(p, view))
+            could = self._literals.could_match(f"{a.title or ''}\n{a.text}")
+            bits &= self.title.holding(lambda p: could(p) and self._title_hit(p, a))
+            bits &= self.text.holding(lambda p: could(p) and self._text_hit(p, view))
         return bits
-
-    def _could(self, pattern: str, terms: set[str]) -> bool:
-        needed = self._literals[1].get(pattern)
-        return needed is None or not needed.isdisjoint(terms)
 
     def _title_hit(self, pattern: str, a: Article) -> bool:
         return bool(self._regex(pattern).search(a.title or ""))
@@ -370,25 +261,8 @@ class _Found:
         return tuple(dict.fromkeys(found)) if self.twins or block.repeats else found
 
 
-def _any_of(per_event: list[Bits]) -> Bits:
-    out = 0
-    for bits in per_event:
-        out |= bits
-    return out
-
-
 def _yn(ok: bool) -> str:
     return "yes" if ok else "no"
-
-
-def _set_bits(bits: Bits) -> list[int]:
-    """The positions of the set bits, lowest first."""
-    digits = bin(bits)[:1:-1]  # lowest bit first
-    out, at = [], digits.find("1")
-    while at >= 0:
-        out.append(at)
-        at = digits.find("1", at + 1)
-    return out
 
 
 def index_of(ruleset: RuleSet) -> RuleIndex:
