@@ -5,15 +5,12 @@ continues where the old one stopped, and ``newsmonitor feeds`` can show each fee
 Only the leader polls. Polls run in a pool of ``threads``, never two for one feed and at most
 ``per_host`` at once for one host.
 
-A tick costs O(feeds it takes), never a scan of the timetable: one Lua call takes the feeds
-that are due, oldest first and only as many as can start soon, and leases them (their time
-moves CLAIM_LEASE ahead, so the next tick does not read them again, and a leader that dies
-mid-poll leaves them to the next one within that lease). Taken feeds wait in a queue per host
-in this process and start as soon as a thread and their host allow; each poll's own write
-moves its feed to its next time. A dispatcher thread ticks when a poll ends and when the
-earliest feed falls due (at least every second), so a free thread never idles while a feed
-is due: the pool keeps up with its feeds as long as it has the CPU (threads, measured against
-an async client in bench/polling.py; see the README).
+A tick costs O(feeds it takes), never a scan of the timetable (monitor/pollline.py: taken
+feeds are leased and wait in line per host). A dispatcher thread ticks when the earliest feed
+falls due (at least every second) and when the line runs short; a poll that ends starts the
+next feed in line itself. So a free thread never idles while a feed is due: the pool keeps up
+with its feeds as long as it has the CPU (threads, measured against an async client in
+bench/polling.py; see the README).
 
 When every recent poll failed with a network error across several feeds, that is one outage
 (logged once, and once when it ends), not a screenful of broken feeds.
@@ -25,7 +22,7 @@ import contextlib
 import logging
 import threading
 import time
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 
@@ -41,23 +38,13 @@ from monitor.models import Feed
 from monitor.outage import is_outage
 from monitor.pacing import Pacing, next_delay
 from monitor.poller import PollResult, poll_feed
-from monitor.redisconn import as_str
-from monitor.urls import host_of
+from monitor.pollline import Claim, PollLine
 
 log = logging.getLogger("newsmonitor.poll")
 
 OUTAGE_MIN_FEEDS = 3
 RECENT = 20
-CLAIM_LEASE = 30.0  # a taken feed whose poll never reports is due again after this
 MAX_WAIT = 1.0  # the dispatcher looks at the timetable at least this often
-# Take the due feeds, oldest first, at most ARGV[3]; lease them until ARGV[2]. Returns them
-# and the time the earliest feed left in the timetable is due.
-_CLAIM = """
-local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
-for _, url in ipairs(due) do redis.call('ZADD', KEYS[1], 'XX', ARGV[2], url) end
-local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-return {due, first[2] or false}
-"""
 
 
 class Outage:
@@ -107,16 +94,11 @@ class Poller:
         self.feeds: dict[str, Feed] = {}
         self.outage = Outage()
         self._threads = cfg.polling.threads
-        self._per_host = cfg.polling.per_host
-        self._inflight: set[str] = set()
-        self._hosts: Counter[str] = Counter()  # polls running per host
-        self._waiting: dict[str, deque[Feed]] = {}  # taken, not started yet, per host
-        self._waiting_urls: set[str] = set()
-        self._prior: dict[str, tuple[FeedState, bool]] = {}  # states read when taken
+        self._line = PollLine(cfg.polling.threads, cfg.polling.per_host)
         self._next_due = 0.0
         self._lock = threading.Lock()
         self._wake = threading.Event()
-        self._claim = r.register_script(_CLAIM)
+        self._claim = Claim(r)
         self._pool = ThreadPoolExecutor(self._threads, thread_name_prefix="poll")
         self._running: set[Future[PollResult | None]] = set()
         self._stopped = False
@@ -166,66 +148,35 @@ class Poller:
     def _idle_for(self) -> float:
         """How long the dispatcher may sleep unless a poll ends: until the earliest feed is
         due when a thread is free, else until a poll ends (at most MAX_WAIT either way)."""
-        if len(self._inflight) >= self._threads:
+        if self._line.running >= self._threads:
             return MAX_WAIT
         return min(MAX_WAIT, max(0.0, self._next_due - time.time()))
 
     def tick(self, now: float | None = None) -> int:
         """Start the polls that are due and can start; returns how many started."""
         if not self.leadership.is_leader or self._stopped:
-            self._forget_waiting()
+            self._line.forget()
             return 0
         now = time.time() if now is None else now
         started = self._start_waiting()
-        room = self._threads - len(self._inflight)
-        if room > 0 and self._startable() < room:
-            self._take_due(now, room + self._threads - self._startable())
+        room = self._threads - self._line.running
+        startable = self._line.startable()
+        if room > 0 and startable < room:
+            self._take_due(now, room + self._threads - startable)
             started += self._start_waiting()
         return started
 
     def _take_due(self, now: float, limit: int) -> None:
-        taken, first = self._claim(keys=[keys.feeds_due()], args=[now, now + CLAIM_LEASE, limit])
+        urls, first = self._claim(now, limit)
         # Fewer than asked: nothing else is due before the earliest feed left.
-        self._next_due = now if len(taken) == limit else float(first or now + MAX_WAIT)
-        with self._lock:
-            fresh = [
-                feed
-                for raw in taken
-                if (feed := self.feeds.get(as_str(raw))) is not None
-                and feed.url not in self._inflight
-                and feed.url not in self._waiting_urls
-            ]
+        self._next_due = now if len(urls) == limit else (first or now + MAX_WAIT)
+        fresh = self._line.new([f for u in urls if (f := self.feeds.get(u)) is not None])
         # Their states, in one round trip: only their own polls write them from now on.
-        states = feedstate.read_poll_states(self.r, [f.url for f in fresh])
-        with self._lock:
-            for feed in fresh:
-                if feed.url in self._inflight or feed.url in self._waiting_urls:
-                    continue
-                self._prior[feed.url] = states[feed.url]
-                self._waiting.setdefault(host_of(feed.url), deque()).append(feed)
-                self._waiting_urls.add(feed.url)
-
-    def _startable(self) -> int:
-        with self._lock:
-            return sum(
-                min(len(q), max(0, self._per_host - self._hosts[h]))
-                for h, q in self._waiting.items()
-            )
+        self._line.join(fresh, feedstate.read_poll_states(self.r, [f.url for f in fresh]))
 
     def _start_waiting(self) -> int:
-        """Start waiting feeds while threads and their hosts allow."""
-        ready: list[Feed] = []
-        with self._lock:
-            for host in list(self._waiting):
-                q = self._waiting[host]
-                while q and self._has_room(host):
-                    feed = q.popleft()
-                    self._waiting_urls.discard(feed.url)
-                    self._inflight.add(feed.url)
-                    self._hosts[host] += 1
-                    ready.append(feed)
-                if not q:
-                    del self._waiting[host]
+        """Start the feeds in line while threads and their hosts allow."""
+        ready = self._line.leave()
         for feed in ready:
             future = self._pool.submit(self._poll, feed)
             with self._lock:
@@ -233,30 +184,12 @@ class Poller:
             future.add_done_callback(self._done)
         return len(ready)
 
-    def _has_room(self, host: str) -> bool:
-        return len(self._inflight) < self._threads and self._hosts[host] < self._per_host
-
-    def _forget_waiting(self) -> list[str]:
-        """Drop the taken feeds not started (not the leader, or stopping); their URLs."""
-        with self._lock:
-            urls = list(self._waiting_urls)
-            self._waiting.clear()
-            self._waiting_urls.clear()
-            self._prior.clear()
-        return urls
-
     def _done(self, future: Future[PollResult | None]) -> None:
         with self._lock:
             self._running.discard(future)
 
-    def _release(self, feed: Feed) -> None:
-        with self._lock:
-            self._inflight.discard(feed.url)
-            self._hosts[host_of(feed.url)] -= 1
-
     def _poll(self, feed: Feed) -> PollResult | None:
-        with self._lock:
-            prior = self._prior.pop(feed.url, None)
+        prior = self._line.prior(feed)
         try:
             result = poll_feed(
                 self.r,
@@ -277,7 +210,7 @@ class Poller:
             feedstate.schedule(self.r, feed.url, time.time() + self.pacing.default_interval)
             return None
         finally:
-            self._release(feed)
+            self._line.done(feed)
             self._next()
 
     def _next(self) -> None:
@@ -286,7 +219,7 @@ class Poller:
         if self._stopped or not self.leadership.is_leader:
             return
         self._start_waiting()
-        if self._next_due <= time.time() and self._startable() < max(1, self._threads // 2):
+        if self._next_due <= time.time() and self._line.startable() < max(1, self._threads // 2):
             self._wake.set()
 
     def _schedule(self, pipe: redis.client.Pipeline, feed: Feed, result: PollResult) -> float:
@@ -323,7 +256,7 @@ class Poller:
         self._stopped = True
         self._wake.set()
         self._pool.shutdown(wait=False, cancel_futures=True)
-        waiting = self._forget_waiting()
+        waiting = self._line.forget()
         if waiting:
             with contextlib.suppress(redis.RedisError, OSError):
                 self.r.zadd(keys.feeds_due(), dict.fromkeys(waiting, time.time()), xx=True)
