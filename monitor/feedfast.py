@@ -12,43 +12,42 @@ read here instead, and only where the result is certain to be feedparser's:
   inside a text element, or xml:lang/xml:base below the root, and the document goes to
   feedparser whole.
 
-The values then take feedparser's own steps (monitor/feedentry.py and ``_finish``): its URI
-joining, its HTML-or-text guess for RSS titles, its relative-URI resolver and sanitizer, its
-fix for double-encoded UTF-8 and windows-1252 code points, its date parser. Only the items a
-poll has not seen pay for texts and dates (``FeedItems.complete``).
+The values then take feedparser's own steps (monitor/feedvalues.py, monitor/feedraw.py): its
+URI joining, its HTML-or-text guess for RSS titles, its relative-URI resolver and sanitizer,
+its fix for double-encoded UTF-8 and windows-1252 code points, its date parser. Only the items
+a poll has not seen pay for texts and dates (``FeedItems.complete``).
 
 ``read_wellformed`` returns None when it does not take a document; it never raises for one.
 """
 
 from __future__ import annotations
 
-import contextlib
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from functools import lru_cache
 
 from feedparser.api import StrictFeedParser
-from feedparser.html import _cp1252
-from feedparser.sanitizer import _sanitize_html
-from feedparser.urls import _urljoin as feedparser_urljoin
-from feedparser.urls import make_safe_absolute_uri, resolve_relative_uris
+from feedparser.urls import make_safe_absolute_uri
 from lxml import etree
 
 from monitor.feedentry import (
     FeedItems,
-    entry_key,
-    entry_lang,
-    joined,
-    parsed_date,
     plain,
     ttl_minutes,
-    usable_link,
 )
-from monitor.models import Entry, Feed
+from monitor.feedraw import RawFeed, RawItem, feed_items
+from monitor.feedvalues import (
+    ALLOWED_IN_FEED,
+    ALLOWED_IN_ITEM,
+    CHILDLESS_IN_ITEM,
+    HANDLED_NAMES,
+    finish,
+    finish_content,
+    fix_link,
+    tag_name,
+    urljoin,
+)
+from monitor.models import Feed
 
 ATOM = "http://www.w3.org/2005/Atom"
-XML_NS = "http://www.w3.org/XML/1998/namespace"
 XML_TYPES = frozenset(
     {"application/xml", "application/rss+xml", "application/atom+xml", "application/rdf+xml"}
 )
@@ -56,71 +55,8 @@ UTF8 = frozenset({"utf-8", "utf8"})
 _DECLARED = re.compile(rb"""^<\?xml[^>]*?encoding\s*=\s*["']([^"']+)["']""")
 
 
-# feedparser's URI joining, cached: a feed repeats its links poll after poll.
-_urljoin = lru_cache(maxsize=8192)(feedparser_urljoin)
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-# feedparser's names for namespaces (lower-cased URI -> prefix), as its handlers are named.
-_PREFIXES = {uri.lower(): prefix for uri, prefix in StrictFeedParser.namespaces.items()}
-_HANDLED_NAMES = frozenset(
-    n[len("_start_") :] for n in dir(StrictFeedParser) if n.startswith("_start_")
-) | frozenset(n[len("_end_") :] for n in dir(StrictFeedParser) if n.startswith("_end_"))
-# Handled by feedparser, but never into an entry's link, id, title, summary, content, dates
-# or language (their children are not looked at).
-ALLOWED_IN_ITEM = _words(
-    "category comments enclosure author contributor rights dc_creator dc_subject dc_publisher "
-    "dc_rights dc_contributor media_thumbnail media_credit media_category media_rating "
-    "media_keywords media_player media_license georss_point slash_comments wfw_comment "
-    "wfw_commentrss itunes_duration itunes_explicit itunes_image itunes_author "
-    "itunes_keywords"
-)
-CHILDLESS_IN_ITEM = frozenset({"source", "media_content"})  # harmless only without children
-ALLOWED_IN_FEED = _words(
-    "link description subtitle lastbuilddate pubdate published updated generator docs "
-    "copyright rights managingeditor webmaster image category cloud rating skiphours skipdays "
-    "id author contributor icon logo dc_creator dc_publisher dc_rights dc_date dc_subject "
-    "itunes_author itunes_explicit itunes_image itunes_category itunes_owner itunes_keywords "
-    "media_thumbnail media_copyright media_rating media_keywords media_category "
-    "media_credit"
-)
-
-
 class Declined(Exception):
     """This document is feedparser's to read."""
-
-
-@dataclass
-class _Doc:
-    """What the document's root says for every value below it."""
-
-    feed: Feed
-    atom: bool
-    base: str
-    lang: str | None  # the language every detail inherits (feedparser's ``self.lang``)
-    feed_lang: str | None
-    header_lang: str | None
-    title: str | None = None
-    ttl: int | None = None
-    items: list[_Item] = field(default_factory=list)
-
-
-@dataclass
-class _Item:
-    """One item's raw values: (text, content type) before feedparser's steps."""
-
-    link: str | None = None
-    link_first: bool = False  # a link came before the guid (then the guid is no permalink)
-    guid: str | None = None
-    guid_permalink: bool = False
-    title: tuple[str, str] | None = None
-    summary: tuple[str, str] | None = None
-    content: tuple[str, str] | None = None
-    published: str | None = None
-    updated: str | None = None
 
 
 def read_wellformed(body: bytes, feed: Feed, headers: dict[str, str]) -> FeedItems | None:
@@ -131,7 +67,7 @@ def read_wellformed(body: bytes, feed: Feed, headers: dict[str, str]) -> FeedIte
         doc = _read_root(root, feed, headers)
     except Declined:
         return None
-    return _items(doc)
+    return feed_items(doc)
 
 
 def _check_encoding(body: bytes, headers: dict[str, str]) -> None:
@@ -169,24 +105,10 @@ def _parse(body: bytes) -> etree._Element:
 
 def _name(el: etree._Element) -> str:
     """feedparser's name for an element (its handlers are ``_start_<name>``)."""
-    name = _tag_name(el.tag, el.prefix)
+    name = tag_name(el.tag, el.prefix)
     if name is None:  # an unknown namespace under a known prefix
         raise Declined
     return name
-
-
-@lru_cache(maxsize=1024)
-def _tag_name(tag: str, prefix: str | None) -> str | None:
-    namespace, _, local = tag[1:].partition("}") if tag[:1] == "{" else ("", "", tag)
-    local = local.lower()
-    if not namespace:
-        return local
-    known = _PREFIXES.get(namespace.lower())
-    if known is None:
-        if (prefix or "") in _PREFIXES.values():
-            return None
-        known = prefix or ""
-    return f"{known}_{local}" if known else local
 
 
 def _text(el: etree._Element) -> str:
@@ -196,9 +118,9 @@ def _text(el: etree._Element) -> str:
     return el.text or ""
 
 
-def _read_root(root: etree._Element, feed: Feed, headers: dict[str, str]) -> _Doc:
+def _read_root(root: etree._Element, feed: Feed, headers: dict[str, str]) -> RawFeed:
     header_lang = headers.get("content-language")
-    base = _urljoin(feed.url, headers.get("content-location", ""))
+    base = urljoin(feed.url, headers.get("content-location", ""))
     base = make_safe_absolute_uri(base) or base
     attrs = {etree.QName(k).localname: v for k, v in root.attrib.items()}
     if "base" in attrs:
@@ -210,12 +132,12 @@ def _read_root(root: etree._Element, feed: Feed, headers: dict[str, str]) -> _Do
         channels = list(root.iterchildren(etree.Element))
         if len(channels) != 1 or channels[0].tag != "channel":
             raise Declined
-        doc = _Doc(feed, False, base, lang, feed_lang, header_lang)
+        doc = RawFeed(feed, False, base, lang, feed_lang, header_lang)
         _read_container(doc, channels[0], "item")
         _same_items(root, len(doc.items))
         return doc
     if root.tag == f"{{{ATOM}}}feed":
-        doc = _Doc(feed, True, base, lang, feed_lang, header_lang)
+        doc = RawFeed(feed, True, base, lang, feed_lang, header_lang)
         _read_container(doc, root, "entry")
         _same_items(root, len(doc.items))
         return doc
@@ -229,7 +151,7 @@ def _same_items(root: etree._Element, found: int) -> None:
         raise Declined
 
 
-def _read_container(doc: _Doc, parent: etree._Element, item_name: str) -> None:
+def _read_container(doc: RawFeed, parent: etree._Element, item_name: str) -> None:
     for el in parent.iterchildren(etree.Element):
         name = _name(el)
         if name == item_name:
@@ -239,27 +161,28 @@ def _read_container(doc: _Doc, parent: etree._Element, item_name: str) -> None:
                 raise Declined
             doc.title = _title_of(doc, el)
         elif name in ("language", "dc_language"):
-            doc.feed_lang = _finish("language", _text(el).strip())
+            doc.feed_lang = finish("language", _text(el).strip())
         elif name == "ttl":
-            doc.ttl = ttl_minutes(_finish("ttl", _text(el).strip()))
-        elif name in _HANDLED_NAMES and name not in ALLOWED_IN_FEED:
+            doc.ttl = ttl_minutes(finish("ttl", _text(el).strip()))
+        elif name in HANDLED_NAMES and name not in ALLOWED_IN_FEED:
             raise Declined
-        elif name not in _HANDLED_NAMES:
+        elif name not in HANDLED_NAMES:
             _nothing_handled_inside(el)
 
 
 def _nothing_handled_inside(el: etree._Element) -> None:
     """An element feedparser has no handler for is harmless unless it wraps one it has."""
-    if any(_name(d) in _HANDLED_NAMES for d in el.iterdescendants(etree.Element)):
+    if any(_name(d) in HANDLED_NAMES for d in el.iterdescendants(etree.Element)):
         raise Declined
 
 
-def _title_of(doc: _Doc, el: etree._Element) -> str | None:
-    value, ctype = _finish_content(doc, "title", _text(el), _ctype(doc, el, "text/plain"))
+def _title_of(doc: RawFeed, el: etree._Element) -> str | None:
+    ctype = _ctype(doc, el, "text/plain")
+    value, ctype = finish_content("title", _text(el), ctype, doc.base, doc.atom)
     return plain(value, ctype)
 
 
-def _ctype(doc: _Doc, el: etree._Element, default: str) -> str:
+def _ctype(doc: RawFeed, el: etree._Element, default: str) -> str:
     given = el.get("type")
     if given is None:
         return default
@@ -271,12 +194,12 @@ def _ctype(doc: _Doc, el: etree._Element, default: str) -> str:
     return ctype
 
 
-def _read_item(doc: _Doc, item: etree._Element) -> _Item:
-    out = _Item()
+def _read_item(doc: RawFeed, item: etree._Element) -> RawItem:
+    out = RawItem()
     seen: set[str] = set()
     for el in item.iterchildren(etree.Element):
         name = _name(el)
-        if name not in _HANDLED_NAMES:
+        if name not in HANDLED_NAMES:
             _nothing_handled_inside(el)
             continue
         if name in ALLOWED_IN_ITEM:
@@ -295,7 +218,7 @@ def _read_item(doc: _Doc, item: etree._Element) -> _Item:
     return out
 
 
-def _read_field(doc: _Doc, out: _Item, name: str, el: etree._Element) -> None:
+def _read_field(doc: RawFeed, out: RawItem, name: str, el: etree._Element) -> None:
     if not doc.atom and el.get("type") is not None:
         raise Declined  # a typed RSS element: rare, and feedparser's to judge
     if name == "link":
@@ -325,12 +248,12 @@ def _read_field(doc: _Doc, out: _Item, name: str, el: etree._Element) -> None:
         raise Declined
 
 
-def _read_link(doc: _Doc, out: _Item, el: etree._Element) -> None:
+def _read_link(doc: RawFeed, out: RawItem, el: etree._Element) -> None:
     if not doc.atom:
         if el.attrib:
             raise Declined  # an RSS link with an href is read as an Atom one
         text = _text(el).strip()
-        out.link = _fix_link(_finish("link", _urljoin(doc.base, text) if text else text))
+        out.link = fix_link(finish("link", urljoin(doc.base, text) if text else text))
         return
     href = el.get("href")
     if href is None or len(el) or any(k in el.attrib for k in ("url", "uri")):
@@ -338,81 +261,6 @@ def _read_link(doc: _Doc, out: _Item, el: etree._Element) -> None:
     rel = el.get("rel", "alternate").lower()
     kind = StrictFeedParser.map_content_type(el.get("type", "text/html"))
     if rel == "alternate" and kind in StrictFeedParser.html_types:
-        out.link = _urljoin(doc.base, href)
+        out.link = urljoin(doc.base, href)
 
 
-def _fix_link(link: str) -> str:
-    """feedparser's repair of query strings taken for entity references."""
-    return re.sub("&([A-Za-z0-9_]+);", r"&\g<1>", link.replace("&amp;", "&"))
-
-
-@lru_cache(maxsize=8192)
-def _finish(element: str, text: str) -> str:
-    """feedparser's last steps for every value: double-encoded UTF-8, windows-1252 points."""
-    with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
-        text = text.encode("iso-8859-1").decode("utf-8")
-    return text.translate(_cp1252)
-
-
-def _finish_content(doc: _Doc, element: str, raw: str, ctype: str) -> tuple[str, str]:
-    """A text element's value and type as feedparser stores them in its ``*_detail``."""
-    text = raw.strip()
-    if not doc.atom and ctype == "text/plain" and StrictFeedParser.looks_like_html(text):
-        ctype = "text/html"
-    if ctype == "text/html":
-        text = resolve_relative_uris(text, doc.base, "utf-8", ctype)
-        text = _sanitize_html(text, "utf-8", ctype)
-    return _finish(element, text), ctype
-
-
-def _items(doc: _Doc) -> FeedItems:
-    keyed: list[tuple[_Item, Entry]] = []
-    for item in doc.items:
-        guid = _guid(doc, item)
-        # feedparser: a permalink guid is the link until a <link> says otherwise, and stays a
-        # second choice unless a <link> came before it.
-        permalink = item.guid_permalink and not item.link_first
-        candidates: tuple[str | None, ...] = (item.link, guid) if permalink else (item.link,)
-        link = usable_link(candidates, doc.feed.url)
-        if link is not None:
-            keyed.append((item, entry_key(doc.feed, link, guid, _date(item.updated))))
-    return FeedItems(
-        tuple(key for _, key in keyed),
-        _completer(doc, keyed),
-        doc.title,
-        None,
-        len(doc.items) - len(keyed),
-        doc.ttl,
-    )
-
-
-def _date(raw: str | None) -> str | None:
-    return parsed_date(_finish("date", raw.strip())) if raw else None
-
-
-def _guid(doc: _Doc, item: _Item) -> str | None:
-    if item.guid is None:
-        return None
-    text = item.guid.strip()
-    if text and item.guid_permalink:
-        text = _urljoin(doc.base, text)
-    return _finish("id", text)
-
-
-def _completer(doc: _Doc, keyed: list[tuple[_Item, Entry]]) -> Callable[[int], Entry]:
-    def complete(i: int) -> Entry:
-        item, key = keyed[i]
-        texts = []
-        fields = (("title", item.title), ("summary", item.summary), ("content", item.content))
-        for element, raw in fields:
-            texts.append(plain(*_finish_content(doc, element, *raw)) if raw else None)
-        details = [doc.lang for raw in (item.title, item.summary, item.content) if raw]
-        return key.replace(
-            title=texts[0],
-            summary=texts[1],
-            content=joined([texts[2]]),
-            published=_date(item.published) or _date(item.updated),
-            lang=entry_lang(details, doc.feed_lang or doc.header_lang),
-        )
-
-    return complete
