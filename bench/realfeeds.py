@@ -27,8 +27,11 @@ from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from email.utils import formatdate
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import feedserver
 
 ITEMS = 20
 PEEK = "X-Bench-Peek"
@@ -116,17 +119,8 @@ class FeedStore:
 store = FeedStore()
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
-
-    def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
-        self.send_response(status)
-        for k, v in (headers or {}).items():
-            self.send_header(k, v)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+class Handler(feedserver.Handler):
+    """bench/feedserver.py's handler (HTTP/1.1, keep-alive, quiet), serving these feeds."""
 
     def do_GET(self) -> None:
         if self.path == "/count":
@@ -153,18 +147,6 @@ class Handler(BaseHTTPRequestHandler):
         headers = {"Content-Type": "application/rss+xml", "ETag": etag, "Last-Modified": modified}
         return self._send(200, body, headers)
 
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-class Server(ThreadingHTTPServer):
-    request_queue_size = 1024
-    daemon_threads = True
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        if not isinstance(sys.exc_info()[1], ConnectionError):
-            super().handle_error(request, client_address)  # type: ignore[arg-type]
-
 
 @contextmanager
 def realistic_server() -> Iterator[str]:
@@ -176,7 +158,7 @@ def realistic_server() -> Iterator[str]:
 
 
 def main() -> None:
-    server = Server(("127.0.0.1", 0), Handler)
+    server = feedserver.Server(("127.0.0.1", 0), Handler)
     with open(sys.argv[1], "w") as f:
         f.write(str(server.server_address[1]))
     server.serve_forever()
