@@ -128,8 +128,7 @@ def record_success(
     """Store a successful poll; returns the state after it (``state``: the one read before
     the poll, so it need not be read again)."""
     now = time.time() if now is None else now
-    # The rhythm needs the previous state only when something new came (most polls: nothing).
-    if state is None and new_entries:
+    if state is None:  # the counters and the rhythm go on from it
         state = read_state(r, feed_url)
     with r.pipeline() as pipe:
         after = add_success(pipe, feed_url, etag, last_modified, new_entries, now, state, body)
