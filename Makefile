@@ -56,6 +56,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/classify.py
 	$(BIN)/python bench/rules.py
 	$(BIN)/python bench/polling.py
+	$(BIN)/python bench/peers.py  # rss2email and newsboat: apt-get install -y rss2email newsboat
 	$(BIN)/python bench/latency.py
 	$(BIN)/python bench/soak.py
 	$(BIN)/python bench/apprise_cost.py
