@@ -119,8 +119,8 @@ class Daemon:
         watcher.load_initial(publish=leadership.is_leader)
         self.http = make_client()
         self.poller = poller = Poller(
-            r, cfg, self.http, make_queue(keys.QUEUE_ENTRIES, r), leadership
-        )  # it counts its polls in the metrics itself
+            r, cfg, self.http, make_queue(keys.QUEUE_ENTRIES, r), leadership, None, make_client
+        )  # it counts its polls in the metrics itself; each poll thread has its own client
         poller.set_feeds(all_feeds(cfg, r))
         poller.start()
         self.health = _start_health(r, cfg)
@@ -203,6 +203,8 @@ class Daemon:
                 client.close()
 
     def _close(self) -> None:
+        if self.poller is not None:
+            self.poller.close_clients()
         if self.http is not None:
             self.http.close()
         if self.r is not None:

@@ -84,8 +84,15 @@ class Poller:
         queue: Queue,
         leadership: Leadership,
         on_result: Callable[[PollResult], None] | None = None,
+        client_factory: Callable[[], httpx.Client] | None = None,
     ) -> None:
+        """``client_factory``: each poll thread gets a client of its own from it (one shared
+        connection pool makes every request and response take its lock: measurable CPU with
+        many threads); without it, polls share ``client``."""
         self.r, self.cfg, self.client, self.queue = r, cfg, client, queue
+        self._client_factory = client_factory
+        self._own = threading.local()
+        self._clients: list[httpx.Client] = []
         self.leadership = leadership
         self.pacing = Pacing(
             cfg.polling.min_interval, cfg.polling.max_interval, cfg.polling.default_interval
@@ -194,7 +201,7 @@ class Poller:
             result = poll_feed(
                 self.r,
                 self.queue,
-                self.client,
+                self._client(),
                 feed,
                 self.cfg,
                 finish=lambda pipe, res: self._schedule(pipe, feed, res),
@@ -221,6 +228,16 @@ class Poller:
         self._start_waiting()
         if self._next_due <= time.time() and self._line.startable() < max(1, self._threads // 2):
             self._wake.set()
+
+    def _client(self) -> httpx.Client:
+        if self._client_factory is None:
+            return self.client
+        client: httpx.Client | None = getattr(self._own, "client", None)
+        if client is None:
+            client = self._own.client = self._client_factory()
+            with self._lock:
+                self._clients.append(client)
+        return client
 
     def _schedule(self, pipe: redis.client.Pipeline, feed: Feed, result: PollResult) -> float:
         """The next poll's time and the poll's metrics, in the poll's own write."""
@@ -268,6 +285,15 @@ class Poller:
             running = set(self._running)
         return not wait(running, timeout).not_done
 
+    def close_clients(self) -> None:
+        """Close the poll threads' own clients (after ``wait``)."""
+        with self._lock:
+            clients, self._clients = self._clients, []
+        for client in clients:
+            with contextlib.suppress(Exception):
+                client.close()
+
     def shutdown(self) -> None:
         self.stop()
         self.wait(timeout=60.0)
+        self.close_clients()
