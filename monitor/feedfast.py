@@ -52,6 +52,8 @@ XML_TYPES = frozenset(
     {"application/xml", "application/rss+xml", "application/atom+xml", "application/rdf+xml"}
 )
 UTF8 = frozenset({"utf-8", "utf8"})
+# Attributes that might be xml:lang or xml:base (one literal each: re searches those fast).
+_ATTRS = (re.compile(rb"lang\s*="), re.compile(rb"base\s*="))
 _DECLARED = re.compile(rb"""^<\?xml[^>]*?encoding\s*=\s*["']([^"']+)["']""")
 
 
@@ -97,8 +99,8 @@ def _parse(body: bytes) -> etree._Element:
     if root.getroottree().docinfo.doctype:
         raise Declined
     # xml:lang or xml:base below the root: feedparser tracks them per element.
-    maybe = b"lang" in body or b"base" in body
-    if maybe and root.xpath("//*/*/@*[local-name()='lang' or local-name()='base']"):
+    below_root = "//*/*/@*[local-name()='lang' or local-name()='base']"
+    if any(rx.search(body) for rx in _ATTRS) and root.xpath(below_root):
         raise Declined
     return root
 
