@@ -72,7 +72,9 @@ def link_candidates(raw: Any) -> tuple[str | None, ...]:
     return (raw.get("link"),)
 
 
+@lru_cache(maxsize=8192)
 def entry_key(feed: Feed, link: str, guid: str | None, updated: str | None) -> Entry:
+    """An item's identity as an Entry (cached: a feed repeats its items poll after poll)."""
     return Entry(
         feed_name=feed.name,
         feed_url=feed.url,
