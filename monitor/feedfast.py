@@ -22,6 +22,7 @@ a poll has not seen pay for texts and dates (``FeedItems.complete``).
 
 from __future__ import annotations
 
+import logging
 import re
 
 from feedparser.api import StrictFeedParser
@@ -47,6 +48,8 @@ from monitor.feedvalues import (
 )
 from monitor.models import Feed
 
+log = logging.getLogger("newsmonitor.poll")
+
 ATOM = "http://www.w3.org/2005/Atom"
 XML_TYPES = frozenset(
     {"application/xml", "application/rss+xml", "application/atom+xml", "application/rdf+xml"}
@@ -66,10 +69,12 @@ def read_wellformed(body: bytes, feed: Feed, headers: dict[str, str]) -> FeedIte
     try:
         _check_encoding(body, headers)
         root = _parse(body)
-        doc = _read_root(root, feed, headers)
+        return feed_items(_read_root(root, feed, headers))
     except Declined:
         return None
-    return feed_items(doc)
+    except Exception:  # untrusted bytes: whatever this path trips on, feedparser reads it
+        log.debug("fast path gave %s to feedparser", feed.url, exc_info=True)
+        return None
 
 
 def _check_encoding(body: bytes, headers: dict[str, str]) -> None:
