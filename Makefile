@@ -62,6 +62,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/classify.py
 	$(BIN)/python bench/rules.py
 	$(BIN)/python bench/polling.py
+	$(BIN)/python bench/peers.py  # rss2email and newsboat: apt-get install -y rss2email newsboat
 	$(BIN)/python bench/latency.py
 	$(BIN)/python bench/latency.py --burst 500
 	$(BIN)/python bench/soak.py

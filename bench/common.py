@@ -18,9 +18,17 @@ HERE = Path(__file__).resolve().parent
 @contextmanager
 def feed_server() -> Iterator[str]:
     """Start bench/feedserver.py in its own process; yields its base URL."""
+    with serve_script(HERE / "feedserver.py") as base:
+        yield base
+
+
+@contextmanager
+def serve_script(script: Path) -> Iterator[str]:
+    """Start a server script (it writes its port to the file named by its argument) in its own
+    process, so its CPU is not the measured one; yields its base URL."""
     with tempfile.TemporaryDirectory() as tmp:
         portfile = Path(tmp) / "port"
-        proc = subprocess.Popen([sys.executable, str(HERE / "feedserver.py"), str(portfile)])
+        proc = subprocess.Popen([sys.executable, str(script), str(portfile)])
         try:
             deadline = time.monotonic() + 10
             while not portfile.exists() or not portfile.read_text():

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
@@ -311,8 +312,13 @@ class Config(_Frozen):
             seen.add(name)
         return self
 
+    @cached_property
+    def configured_feeds(self) -> tuple[Feed, ...]:
+        """The config's feeds as Feeds, built once (the daemon reconciles them every 10 s)."""
+        return tuple(f.to_feed() for f in self.feeds)
+
     def feed_list(self) -> list[Feed]:
-        return [f.to_feed() for f in self.feeds]
+        return list(self.configured_feeds)
 
 
 def _expand(value: Any, path: tuple[str | int, ...], positions: Positions) -> Any:

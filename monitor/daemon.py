@@ -22,7 +22,7 @@ import httpx
 import redis
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from monitor import keys, metrics
+from monitor import keys
 from monitor.claims import by_priority
 from monitor.config import Config
 from monitor.console.app import console_routes
@@ -119,14 +119,10 @@ class Daemon:
         watcher.load_initial(publish=leadership.is_leader)
         self.http = make_client()
         self.poller = poller = Poller(
-            r,
-            cfg,
-            self.http,
-            make_queue(keys.QUEUE_ENTRIES, r),
-            leadership,
-            on_result=lambda res: metrics.record_poll(r, res.status, res.new),
-        )
+            r, cfg, self.http, make_queue(keys.QUEUE_ENTRIES, r), leadership, None, make_client
+        )  # it counts its polls in the metrics itself; each poll thread has its own client
         poller.set_feeds(all_feeds(cfg, r))
+        poller.start()
         self.health = _start_health(r, cfg)
         self.sched = build_scheduler(housekeeping(r, cfg, watcher, poller, leadership))
         self.sched.start()
@@ -207,6 +203,8 @@ class Daemon:
                 client.close()
 
     def _close(self) -> None:
+        if self.poller is not None:
+            self.poller.close_clients()
         if self.http is not None:
             self.http.close()
         if self.r is not None:
@@ -217,7 +215,6 @@ class Daemon:
 
 
 RULES_CHECK_INTERVAL = 1.0  # an edited rule is live within about a second (promised: 2 s)
-TICK_INTERVAL = 1.0
 RETRY_INTERVAL = 1.0
 LEADER_INTERVAL = 5.0
 DIGEST_INTERVAL = 5.0
@@ -247,7 +244,6 @@ def housekeeping(
         check_silent_feeds(r, watcher.ruleset or RuleSet([]), list(poller.feeds.values()), cfg)
 
     jobs: list[Periodic] = [
-        ("poll", TICK_INTERVAL, poller.tick),
         ("leader", LEADER_INTERVAL, leadership.check),
         ("rules", RULES_CHECK_INTERVAL, leader_only(watcher.check)),
         ("retries", RETRY_INTERVAL, leader_only(DueRetries(r, QUEUES))),

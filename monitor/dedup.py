@@ -43,6 +43,22 @@ def is_seen(r: redis.Redis, entry: Entry) -> bool:
     return bool(r.exists(*_seen_keys(entry)))
 
 
+def unseen(r: redis.Redis, entries: Sequence[Entry]) -> list[int]:
+    """Positions of the entries that are news (never seen, or seen with an older ``updated``),
+    read in one round trip. Only a hint: ``enqueue_entry_once`` decides, atomically; this
+    spares it the entries a changed feed still carries from earlier polls (most of them)."""
+    if not entries:
+        return []
+    per_entry = [_seen_keys(e) for e in entries]
+    marks = r.mget([k for ks in per_entry for k in ks])
+    out, at = [], 0
+    for i, (entry, ks) in enumerate(zip(entries, per_entry, strict=True)):
+        if _is_news(entry, marks[at : at + len(ks)]):
+            out.append(i)
+        at += len(ks)
+    return out
+
+
 def _marker(entry: Entry) -> str:
     return f"u:{entry.updated or ''}"
 

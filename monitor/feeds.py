@@ -1,4 +1,9 @@
-"""Feeds over HTTP (httpx, conditional GET) and their bytes into Entries (feedparser).
+"""Feeds over HTTP (httpx, conditional GET) and their bytes into Entries (lxml or feedparser).
+
+Well-formed, plainly encoded feeds are read by the fast path (monitor/feedfast.py, lxml, with
+feedparser's own meanings); every other document goes to feedparser, which copes with broken
+ones. Both give the same Entries for the feeds the fast path takes (tests/test_feedfast.py
+checks every corpus feed both ways).
 
 feedparser never sees a URL: its own fetching has no timeout, and even handed ``bytes`` it
 first tries ``open()`` on them as a file name, so a feed body that reads like a local path
@@ -13,9 +18,7 @@ error when it is malformed or no feed at all; a well-formed one is a quiet, heal
 from __future__ import annotations
 
 import io
-from calendar import timegm
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin
 
@@ -23,12 +26,22 @@ import feedparser
 import httpx
 
 from monitor.config import FetchConfig
-from monitor.errors import FeedParseError, FetchError
+from monitor.errors import FeedParseError
+from monitor.feedentry import (
+    FeedItems,
+    build_entry,
+    detail_text,
+    entry_key,
+    iso_date,
+    link_candidates,
+    ttl_minutes,
+    usable_link,
+)
+from monitor.feedfast import read_wellformed
 from monitor.models import Entry, Feed
-from monitor.urls import canonical_url
-from workers.extract import primary_lang, text_from_html
 from workers.fetch import (
     check_http_url,
+    drain_small,
     open_stream,
     raise_for_status,
     read_capped,
@@ -44,7 +57,6 @@ FEED_ACCEPT = (
 # that pace the next poll.
 PARSE_HEADERS = ("content-type", "content-location", "content-language")
 PACING_HEADERS = ("cache-control", "expires")
-HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,9 +117,12 @@ def fetch_feed(
         new_etag, new_modified = got.get("etag"), got.get("last-modified")
         needed = {k: got[k] for k in (*PARSE_HEADERS, *PACING_HEADERS) if k in got}
         if resp.status_code == 304:
+            resp.read()  # nothing to read, but now the connection goes back to the pool
             return FeedFetch(
                 str(resp.url), 304, b"", new_etag or etag, new_modified or last_modified, needed
             )
+        if resp.status_code >= 300:
+            drain_small(resp)
         raise_for_status(feed.url, resp.status_code, got.get("retry-after"))
         body = read_capped(resp, feed.url, cfg.max_bytes)
     return FeedFetch(str(resp.url), 200, body, new_etag, new_modified, needed)
@@ -116,30 +131,55 @@ def fetch_feed(
 def parse_feed(body: bytes, feed: Feed, headers: dict[str, str] | None = None) -> ParsedFeed:
     """The entries of a feed document; FeedParseError names the feed URL when it yields none
     we can use and something is wrong with it (see ``_unusable``)."""
-    parsed = _feedparse(body, feed, headers)
-    bozo = _bozo_text(parsed)
-    feed_lang = parsed.feed.get("language") or parsed.headers.get("content-language")
-    entries = []
-    for raw in parsed.entries:
-        entry = build_entry(raw, feed, feed_lang)
-        if entry is not None:
-            entries.append(entry)
-    problem = None if entries else _unusable(parsed, bozo)
-    if problem:
-        raise FeedParseError(feed.url, f"not a usable feed: {problem}")
-    title = _plain(parsed.feed.get("title_detail"))
-    ttl = str(parsed.feed.get("ttl") or "").strip()
+    items = read_feed(body, feed, headers)
     return ParsedFeed(
-        tuple(entries),
-        title,
-        bozo,
-        len(parsed.entries) - len(entries),
-        int(ttl) if ttl.isdigit() else None,
+        tuple(items.complete(i) for i in range(len(items.keys))),
+        items.title,
+        items.bozo,
+        items.skipped,
+        items.ttl_minutes,
     )
 
 
-def _feedparse(body: bytes, feed: Feed, headers: dict[str, str] | None) -> Any:
+def read_feed(body: bytes, feed: Feed, headers: dict[str, str] | None = None) -> FeedItems:
+    """A feed document's items, by the fast path when it takes the document (well-formed,
+    plainly encoded: monitor/feedfast.py), else by feedparser."""
     given = {k.lower(): v for k, v in (headers or {}).items()}
+    fast = read_wellformed(body, feed, given)
+    return fast if fast is not None else read_with_feedparser(body, feed, given)
+
+
+def read_with_feedparser(body: bytes, feed: Feed, headers: dict[str, str]) -> FeedItems:
+    parsed = _feedparse(body, feed, headers)
+    bozo = _bozo_text(parsed)
+    feed_lang = parsed.feed.get("language") or parsed.headers.get("content-language")
+    usable = []
+    for raw in parsed.entries:
+        link = usable_link(link_candidates(raw), feed.url)
+        if link is not None:
+            updated = iso_date(dict.get(raw, "updated_parsed"))
+            usable.append((raw, entry_key(feed, link, raw.get("id"), updated)))
+    problem = None if usable else _unusable(parsed, bozo)
+    if problem:
+        raise FeedParseError(feed.url, f"not a usable feed: {problem}")
+
+    def complete(i: int) -> Entry:
+        entry = build_entry(usable[i][0], feed, feed_lang)
+        assert entry is not None  # its link was usable above
+        return entry
+
+    return FeedItems(
+        tuple(key for _, key in usable),
+        complete,
+        detail_text(parsed.feed.get("title_detail")),
+        bozo,
+        len(parsed.entries) - len(usable),
+        ttl_minutes(parsed.feed.get("ttl")),
+    )
+
+
+def _feedparse(body: bytes, feed: Feed, headers: dict[str, str]) -> Any:
+    given = dict(headers)
     given["content-location"] = urljoin(feed.url, given.get("content-location", ""))
     # Headers without a type make feedparser assume ISO-8859-1 and flag the feed; what it
     # does for bare bytes (XML declaration, else UTF-8) is what application/xml means.
@@ -168,85 +208,3 @@ def _bozo_text(parsed: Any) -> str | None:
         return None
     exc = parsed.get("bozo_exception")
     return f"{type(exc).__name__}: {exc}" if exc is not None else "malformed"
-
-
-def build_entry(raw: Any, feed: Feed, feed_lang: str | None) -> Entry | None:
-    """One feedparser entry as an Entry, or None when it has no usable http(s) link."""
-    link = _link(raw, feed.url)
-    if link is None:
-        return None
-    return Entry(
-        feed_name=feed.name,
-        feed_url=feed.url,
-        link=link,
-        guid=raw.get("id") or None,
-        title=_plain(raw.get("title_detail")),
-        summary=_plain(raw.get("summary_detail")),
-        content=_content(raw),
-        published=_published(raw),
-        updated=_updated(raw),
-        lang=_lang(raw, feed_lang),
-        canonical_url=canonical_url(link),
-    )
-
-
-def _link(raw: Any, base: str) -> str | None:
-    """The entry's link made absolute; an RSS guid stands in when it is a permalink URL."""
-    candidates = [raw.get("link")]
-    if raw.get("guidislink"):
-        candidates.append(raw.get("id"))
-    for value in candidates:
-        if not value:
-            continue
-        link = urljoin(base, value.strip())
-        try:
-            check_http_url(link)
-            canonical_url(link)
-        except (FetchError, ValueError):
-            continue
-        return link
-    return None
-
-
-def _plain(detail: Any) -> str | None:
-    """A title/summary/content value as plain text, stripping markup only where it is markup."""
-    if not detail or not detail.get("value"):
-        return None
-    value = detail["value"]
-    if detail.get("type") in HTML_TYPES:
-        return text_from_html(value) or None
-    lines = (" ".join(line.split()) for line in value.splitlines())
-    return "\n".join(line for line in lines if line) or None
-
-
-def _content(raw: Any) -> str | None:
-    texts = [_plain(c) for c in raw.get("content") or ()]
-    return "\n\n".join(t for t in texts if t) or None
-
-
-def _iso(parsed: Any) -> str | None:
-    if not parsed:
-        return None
-    try:
-        return datetime.fromtimestamp(timegm(parsed), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    except (TypeError, ValueError, OverflowError):
-        return None
-
-
-def _published(raw: Any) -> str | None:
-    # dict.get: feedparser's own get() maps a missing updated_parsed to published_parsed and
-    # warns (DeprecationWarning) while doing so.
-    return _iso(dict.get(raw, "published_parsed") or dict.get(raw, "updated_parsed"))
-
-
-def _updated(raw: Any) -> str | None:
-    """Only a real ``updated`` (feedparser's get() would fall back to ``published``)."""
-    return _iso(dict.get(raw, "updated_parsed"))
-
-
-def _lang(raw: Any, feed_lang: str | None) -> str | None:
-    details = [raw.get("title_detail"), raw.get("summary_detail"), *(raw.get("content") or ())]
-    for detail in details:
-        if detail and (lang := primary_lang(detail.get("language"))):
-            return lang
-    return primary_lang(feed_lang)

@@ -64,18 +64,31 @@ def _never_raises(func: Callable[P, None]) -> Callable[P, None]:
 
 def _incr(r: redis.Redis, counts: dict[str, int]) -> None:
     pipe = r.pipeline(transaction=False)
+    _add(pipe, counts)
+    pipe.execute()
+
+
+def _add(pipe: redis.client.Pipeline, counts: dict[str, int]) -> None:
     for name, n in counts.items():
         if n:
             pipe.hincrby(keys.metrics(), name, n)
-    pipe.execute()
+
+
+def _poll_counts(outcome: str, new_entries: int) -> dict[str, int]:
+    outcome = _POLL_ALIASES.get(outcome, outcome)
+    label = outcome if outcome in POLL_OUTCOMES else OTHER
+    return {f"{POLLS}:{label}": 1, ENTRIES: new_entries}
 
 
 @_never_raises
 def record_poll(r: redis.Redis, outcome: str, new_entries: int = 0) -> None:
     """One poll of one feed; ``new_entries`` (those enqueued) also count towards ``entries``."""
-    outcome = _POLL_ALIASES.get(outcome, outcome)
-    label = outcome if outcome in POLL_OUTCOMES else OTHER
-    _incr(r, {f"{POLLS}:{label}": 1, ENTRIES: new_entries})
+    _incr(r, _poll_counts(outcome, new_entries))
+
+
+def add_poll(pipe: redis.client.Pipeline, outcome: str, new_entries: int = 0) -> None:
+    """``record_poll`` as part of the caller's pipeline (the poller's one write per poll)."""
+    _add(pipe, _poll_counts(outcome, new_entries))
 
 
 @_never_raises

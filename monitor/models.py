@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import types
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Self, TypeVar, Union, get_args, get_origin, get_type_hints
@@ -28,9 +29,10 @@ class Model:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Self:
         kwargs: dict[str, Any] = {}
-        for name, hint in _fields_of(cls):  # type: ignore[arg-type]
+        for name, load in _loaders_of(cls):  # type: ignore[arg-type]
             if name in data:
-                kwargs[name] = _load(hint, data[name])
+                value = data[name]
+                kwargs[name] = load(value) if load is not None and value is not None else value
         return cls(**kwargs)
 
     def replace(self, **changes: Any) -> Self:
@@ -44,26 +46,38 @@ def _fields_of(cls: type) -> tuple[tuple[str, Any], ...]:
     return tuple((f.name, hints[f.name]) for f in dataclasses.fields(cls))
 
 
+Loader = Callable[[Any], Any] | None  # None: the JSON value is the field's value
+
+
+@cache
+def _loaders_of(cls: type) -> tuple[tuple[str, Loader], ...]:
+    """How to load each field from JSON, worked out once per class from its type hints
+    (articles with their events are loaded for every rule match: this is a hot path)."""
+    return tuple((name, _loader(hint)) for name, hint in _fields_of(cls))
+
+
+def _loader(hint: Any) -> Loader:
+    """How a JSON value becomes a value of ``hint``: None passes as None, a union with None
+    loads as its other member, a tuple item by item, a nested model by its from_dict."""
+    origin = get_origin(hint)
+    if origin in (Union, types.UnionType):
+        inner = [a for a in get_args(hint) if a is not type(None)]
+        return _loader(inner[0]) if len(inner) == 1 else None
+    if origin is tuple:
+        item = _loader(get_args(hint)[0])
+        if item is None:
+            return tuple
+        return lambda values: tuple(None if v is None else item(v) for v in values)
+    if isinstance(hint, type) and issubclass(hint, Model):
+        return hint.from_dict
+    return None
+
+
 def _dump(value: Any) -> Any:
     if isinstance(value, Model):
         return value.to_dict()
     if isinstance(value, tuple | list):
         return [_dump(v) for v in value]
-    return value
-
-
-def _load(hint: Any, value: Any) -> Any:
-    if value is None:
-        return None
-    origin = get_origin(hint)
-    if origin in (Union, types.UnionType):
-        inner = [a for a in get_args(hint) if a is not type(None)]
-        return _load(inner[0], value) if len(inner) == 1 else value
-    if origin is tuple:
-        (item,) = get_args(hint)[:1]
-        return tuple(_load(item, v) for v in value)
-    if isinstance(hint, type) and issubclass(hint, Model):
-        return hint.from_dict(value)
     return value
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import random
+
 from monitor.models import Article, Event
 from monitor.rules.load import parse_rule_text
-from monitor.rules.model import Rule
+from monitor.rules.model import EVENT_TYPES, Rule, RuleSet
 
 CHANNELS = {"console", "hook", "mail", "newsroom"}
 
@@ -51,3 +53,29 @@ ENGLISH_REPORT = (
     "far more than in previous weeks, with the heaviest fighting around the city of Pokrovsk. "
     "Commanders say the line is holding despite shortages of ammunition and troops."
 )
+
+
+PLACES = ["Kyiv", "Kharkiv", "Pokrovsk", "Gaza*", "Odesa", "Donetsk", "Khan*", "Moscow"]
+
+
+def random_rules(n: int, seed: int = 7) -> RuleSet:
+    """bench/rules.py's ruleset: every event type, count bound, language and place, one in
+    ten with a text regex, one in ten nested in ``any``."""
+    rnd = random.Random(seed)
+    rules = []
+    for i in range(n):
+        match: dict[str, object] = {"event": rnd.sample(EVENT_TYPES, rnd.choice([1, 1, 2, 3]))}
+        if rnd.random() < 0.5:
+            match["count"] = rnd.choice([">= 10", ">= 100", "< 5", "10..500", "> 1000"])
+        if rnd.random() < 0.3:
+            match["lang"] = [rnd.choice(["nl", "en"])]
+        if rnd.random() < 0.2:
+            match["location"] = rnd.choice(PLACES)
+        if rnd.random() < 0.1:
+            match["text"] = rnd.choice(
+                ["(?i)oekra|ukrain", "(?i)gaza", "(?i)drone", "(?i)rusland|russia"]
+            )
+        if rnd.random() < 0.1:
+            match = {"any": [match, {"event": rnd.choice(EVENT_TYPES), "count": ">= 50"}]}
+        rules.append(Rule.model_validate({"name": f"r{i}", "match": match, "notify": ["console"]}))
+    return RuleSet(rules)

@@ -38,19 +38,23 @@ def read_page(client: httpx.Client, entry: Entry, cfg: FetchConfig) -> Article:
     ``retryable`` when a later try may succeed (5xx, timeout, network)."""
     allow_private = cfg.allow_private or is_private_url(entry.feed_url)
     page = fetch_page(client, entry.link, cfg, allow_private)
-    extracted = extract_article(page.body, page.url)
-    return feed_article(entry).replace(
+    # The feed's date wins over the page's (below): the page is searched only without one.
+    extracted = extract_article(page.body, page.url, want_date=entry.published is None)
+    return _article(entry, extracted.text, "page").replace(
         title=extracted.title or entry.title,
-        text=extracted.text,
         lang=entry.lang or extracted.lang,
         published=entry.published or extracted.date,
-        extracted_from="page",
     )
 
 
 def feed_article(entry: Entry, page_error: str | None = None) -> Article:
     """The entry as the feed gave it: its summary and content, else its title, as the text;
     ``page_error`` says why the page was not used."""
+    text = _feed_text(entry) or (entry.title or "")
+    return _article(entry, text, "feed").replace(page_error=page_error)
+
+
+def _article(entry: Entry, text: str, extracted_from: str) -> Article:
     return Article(
         id=article_id(entry),
         url=entry.link,
@@ -58,13 +62,12 @@ def feed_article(entry: Entry, page_error: str | None = None) -> Article:
         feed_url=entry.feed_url,
         source=host_of(entry.link),
         title=entry.title,
-        text=_feed_text(entry) or (entry.title or ""),
+        text=text,
         lang=entry.lang,
         published=entry.published,
         fetched_at=_now_iso(),
-        extracted_from="feed",
+        extracted_from=extracted_from,
         version=entry.updated,
-        page_error=page_error,
     )
 
 

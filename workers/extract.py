@@ -40,10 +40,6 @@ INVISIBLE_TAGS = ("script", "style", "noscript", "template")
 MIN_TEXT_CHARS = 50
 _LANG_RE = re.compile(r"^([A-Za-z]{2})(?:$|[-_])")
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
-_LANG_XPATH = (
-    "//meta[translate(@http-equiv,'CONTENTLANGUAGE','contentlanguage')='content-language']"
-    "/@content | //meta[@property='og:locale']/@content"
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,29 +62,39 @@ def declared_lang(tree: HtmlElement) -> str | None:
     for tag in (root.get("lang"), root.get("{http://www.w3.org/XML/1998/namespace}lang")):
         if lang := primary_lang(tag):
             return lang
-    for value in tree.xpath(_LANG_XPATH):
-        if lang := primary_lang(str(value)):
+    for meta in tree.iter("meta"):  # in document order, as the XPath union was
+        declares = (meta.get("http-equiv") or "").lower() == "content-language"
+        if (declares or meta.get("property") == "og:locale") and (
+            lang := primary_lang(meta.get("content"))
+        ):
             return lang
     return None
 
 
 def _title(tree: HtmlElement) -> str | None:
     meta = examine_meta(tree)
-    # trafilatura guards this call the same way: its JSON-LD reader has known bugs.
-    with suppress(Exception):
-        meta = extract_meta_json(tree, meta)
+    # JSON-LD only fills a title the meta tags left empty (trafilatura.json_metadata), so
+    # it is read only then: it costs as much again as the meta tags.
+    if not meta.title:
+        # trafilatura guards this call the same way: its JSON-LD reader has known bugs.
+        with suppress(Exception):
+            meta = extract_meta_json(tree, meta)
     title = meta.title or extract_title(tree)
     return (title or "").strip() or None
 
 
-def extract_article(body: bytes, url: str) -> Extracted:
-    """Main text, title, date and declared language of a page; ExtractError names ``url``."""
+def extract_article(body: bytes, url: str, want_date: bool = True) -> Extracted:
+    """Main text, title, date and declared language of a page; ExtractError names ``url``.
+    ``want_date`` false: the caller has a date (the feed's), so the page is not searched for
+    one (``date`` is None)."""
     tree = load_html(body)
     if tree is None:
         raise ExtractError(url, "not an HTML document")
     lang = declared_lang(tree)
     title = _title(tree)
-    date = find_date(tree, extensive_search=False, original_date=True, url=url)
+    date = None
+    if want_date:
+        date = find_date(tree, extensive_search=False, original_date=True, url=url)
     doc = trafilatura.bare_extraction(tree, url=url, include_comments=False)
     text = (doc.text or "").strip() if isinstance(doc, Document) else ""
     if len(text) < MIN_TEXT_CHARS:

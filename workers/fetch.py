@@ -12,6 +12,7 @@ Errors say whether a retry can help: 5xx, 408, 429, timeouts and network errors 
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from workers.netguard import check_public
 
 RETRYABLE_4XX = frozenset({408, 429})
 PIECE_BYTES = 256 * 1024  # the most one decompression step may produce
+DRAIN_BYTES = 16 * 1024  # an error body this small is read, so its connection is kept
 PAGE_TYPES = ("text/html", "application/xhtml+xml", "text/xml", "application/xml")
 PAGE_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.5"
 
@@ -175,6 +177,16 @@ def read_capped(response: httpx.Response, url: str, max_bytes: int) -> bytes:
     return b"".join(chunks)
 
 
+def drain_small(response: httpx.Response) -> None:
+    """Read a small error body so its connection can serve the next request (a response
+    closed unread closes its connection: a new TCP connection per failing poll); a large or
+    unsized one is left unread and its connection closed."""
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) <= DRAIN_BYTES:
+        with contextlib.suppress(httpx.HTTPError):
+            response.read()
+
+
 def raise_for_status(url: str, status: int, retry_after: str | None = None) -> None:
     if 200 <= status < 300:
         return
@@ -209,6 +221,8 @@ def fetch_page(client: httpx.Client, url: str, cfg: FetchConfig, allow_private: 
         check_public(hop, allow_private)
 
     with total_deadline(url, cfg), open_stream(client, url, cfg, headers, check) as resp:
+        if resp.status_code >= 300:
+            drain_small(resp)
         raise_for_status(url, resp.status_code)
         media_type = _media_type(resp)
         if not _is_page_type(media_type):

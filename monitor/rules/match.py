@@ -277,7 +277,8 @@ def held_conditions(c: Condition, cr: CompiledRule, v: ArticleView) -> list[str]
     return out
 
 
-def match_ruleset(ruleset: RuleSet, article: Article) -> list[RuleMatch]:
-    """The rules that fire on the article; only rules that can match its event types are tried."""
+def match_every_rule(ruleset: RuleSet, article: Article) -> list[RuleMatch]:
+    """The rules that fire on the article, by trying every rule (what the index in
+    monitor/rules/index.py must agree with; ``match_ruleset`` is the fast way)."""
     view = ArticleView(article)
-    return [rm for c in ruleset.candidates(article) if (rm := match_rule(c, view, False)).fired]
+    return [rm for c in ruleset.compiled if (rm := match_rule(c, view, False)).fired]

@@ -288,12 +288,7 @@ class RuleSet:
     def __init__(self, rules: list[Rule]) -> None:
         self.rules = tuple(sorted(rules, key=lambda r: r.name))
         self.compiled = tuple(r.compiled() for r in self.rules)
-        self._always = tuple(c for c in self.compiled if c.event_types is None)
-        self._always_pos = tuple(i for i, c in enumerate(self.compiled) if c.event_types is None)
-        self._pos_by_type: dict[str, list[int]] = {}
-        for i, c in enumerate(self.compiled):
-            for t in sorted(c.event_types or ()):
-                self._pos_by_type.setdefault(t, []).append(i)
+        self.matcher: object | None = None  # its index, built on first use (rules/index.py)
         self._names = {r.name: r for r in self.rules}
         self.hash = hashlib.sha256(self._json(with_source=False).encode()).hexdigest()[:16]
 
@@ -317,17 +312,6 @@ class RuleSet:
 
     def __len__(self) -> int:
         return len(self.rules)
-
-    def candidates(self, article: Any) -> list[CompiledRule]:
-        """Rules that can fire on the article: those needing none of its event types are skipped,
-        so matching cost grows with the rules that can match, not with all rules."""
-        types = {e.type for e in article.events}
-        if not types:
-            return list(self._always)
-        picked = set(self._always_pos)
-        for t in types:
-            picked.update(self._pos_by_type.get(t, ()))
-        return [self.compiled[i] for i in sorted(picked)]
 
     def get(self, name: str) -> Rule | None:
         return self._names.get(name)
