@@ -13,7 +13,7 @@ from rq.serializers import JSONSerializer
 
 from monitor.dedup import ENTRY_JOB
 from monitor.models import Alert, Article, Entry, Event
-from monitor.rules.model import RuleSet
+from monitor.rules.compiled import RuleSet
 from monitor.rules.publish import publish_ruleset
 from tests.rulekit import rule
 from tests.servers import LocalHTTPServer, Response

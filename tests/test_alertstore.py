@@ -13,7 +13,7 @@ import redis
 from monitor import alertstore, keys
 from monitor.config import load_config
 from monitor.models import Alert
-from monitor.rules.model import RuleSet
+from monitor.rules.compiled import RuleSet
 from monitor.rules.publish import publish_ruleset
 from tests.rulekit import DUTCH_REPORT, article, event, rule
 from tests.servers import LocalHTTPServer, Response

@@ -7,7 +7,7 @@ import redis
 
 from monitor import keys
 from monitor.config import parse_config
-from monitor.rules.model import RuleSet
+from monitor.rules.compiled import RuleSet
 from tests.rulekit import DUTCH_REPORT, article, event, rule
 from workers.context import make_queue
 from workers.decide import decide, in_quiet_hours

@@ -19,7 +19,7 @@ from monitor.dedup import enqueue_entry_once
 from monitor.locks import LockOwner, LockTimeout, redis_lock, release_lock, try_lock
 from monitor.models import Entry
 from monitor.newsworker import NewsWorker
-from monitor.rules.model import RuleSet
+from monitor.rules.compiled import RuleSet
 from monitor.rules.publish import publish_ruleset
 from monitor.sweep import mark_alive, sweep
 from monitor.workerproc import WORKER_REDIS_ENV

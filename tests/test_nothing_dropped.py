@@ -24,7 +24,7 @@ from monitor.config import load_config
 from monitor.dedup import ENTRY_FAILURE_CALLBACK, ENTRY_JOB, enqueue_entry_once, entry_retry
 from monitor.exposition import render_metrics
 from monitor.models import Entry
-from monitor.rules.model import RuleSet
+from monitor.rules.compiled import RuleSet
 from monitor.rules.publish import publish_ruleset
 from tests.rulekit import rule
 from tests.servers import LocalHTTPServer, Request, Response

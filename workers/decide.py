@@ -23,7 +23,7 @@ from monitor import keys
 from monitor.locks import redis_lock
 from monitor.models import Article, Event
 from monitor.redisconn import as_str
-from monitor.rules.model import QuietHours, Rule
+from monitor.rules.schema import QuietHours, Rule
 from workers.context import current_owner
 from workers.stories import Story
 

@@ -32,8 +32,8 @@ from monitor.locks import redis_lock
 from monitor.models import Alert, Article, Entry
 from monitor.rules import match_ruleset
 from monitor.rules.match import RuleMatch
-from monitor.rules.model import Rule
 from monitor.rules.publish import RulesetCache
+from monitor.rules.schema import Rule
 from workers.articles import article_id, feed_article, load_article, read_page, store_article
 from workers.classify import classify
 from workers.context import current_config, current_owner, current_redis, make_queue
