@@ -51,11 +51,12 @@ def read_text(
 ) -> Reading:
     """Read raw text; ``lang_dirs`` adds folders of language files for this call. Without
     ``explain`` the mentions that are no events are not kept (a worker needs only events)."""
+    dirs = tuple(lang_dirs)
     if not lang:
         from workers.langdetect import detect_language
 
-        lang = detect_language(f"{title or ''}\n{text}")
-    lexicon = get_lexicon(lang, tuple(lang_dirs))
+        lang = detect_language(f"{title or ''}\n{text}", dirs)
+    lexicon = get_lexicon(lang, dirs)
     if lexicon is None:
         return Reading((), ())
     rest: list[Looked] = []
