@@ -63,7 +63,7 @@ def entry_jobs_ended(redis_url: str) -> dict[str, float]:
     from rq.serializers import JSONSerializer
 
     from monitor import keys
-    from workers.context import make_queue
+    from monitor.producers import make_queue
 
     with redis.Redis.from_url(redis_url) as r:
         queue = make_queue(keys.QUEUE_ENTRIES, r)

@@ -26,6 +26,7 @@ from monitor import keys
 from monitor.claims import by_priority
 from monitor.config import Config
 from monitor.console.app import console_routes
+from monitor.digests import flush_due_digests
 from monitor.embedded_redis import EmbeddedRedis
 from monitor.errors import ConfigError
 from monitor.feedlist import all_feeds
@@ -33,6 +34,7 @@ from monitor.health import HealthServer, start_health_server
 from monitor.leader import Leadership
 from monitor.outage import is_outage
 from monitor.polling import Poller
+from monitor.producers import make_queue
 from monitor.redisconn import as_str, connect_once, open_redis
 from monitor.retention import trim
 from monitor.retries import DueRetries
@@ -44,8 +46,6 @@ from monitor.stopping import INTERRUPTED, Deadline, StartupInterrupted, StopSign
 from monitor.supervisor import WorkerSpec, WorkerSupervisor
 from monitor.sweep import forget_workers, sweep
 from monitor.welcome import waiting_line
-from workers.context import make_queue
-from workers.digest import flush_due_digests
 from workers.fetch import make_client
 
 log = logging.getLogger("newsmonitor")

@@ -14,23 +14,15 @@ import logging
 from collections.abc import Iterable, Sequence
 
 import redis
-from rq import Callback, Queue, Retry
+from rq import Queue
 
 from monitor import keys
 from monitor.config import DEFAULT_PAGE_RETRIES
 from monitor.models import Entry
+from monitor.producers import enqueue_entry
 from monitor.redisconn import as_str
 
 log = logging.getLogger("newsmonitor.poll")
-
-ENTRY_JOB = "workers.jobs.process_entry"
-# Named, not imported: the queue calls it in the worker (workers/retries.py says what it does).
-ENTRY_FAILURE_CALLBACK = "workers.retries.on_entry_failure"
-# An entry job is retried on the schedule of ``fetch.page_retries`` (a page that cannot be read
-# is tried again, then the entry is read from the feed's text); a job that raises for another
-# reason is retried on the same schedule, and then on for as long as the cause is transient.
-ENTRY_RESULT_TTL = 3600  # a finished job's result, for `status`; never beyond retention
-
 
 def _seen_keys(entry: Entry) -> list[str]:
     out = [keys.seen_url(entry.canonical_url or entry.link)]
@@ -73,11 +65,6 @@ def _is_news(entry: Entry, marks: list[bytes | str | None]) -> bool:
     return all(not m.startswith("u:") or m[2:] < entry.updated for m in found)
 
 
-def entry_retry(delays: Sequence[float]) -> Retry | None:
-    """RQ's retry schedule for an entry job: one retry per wait (whole seconds; 0 = at once)."""
-    return Retry(max=len(delays), interval=[round(d) for d in delays]) if delays else None
-
-
 def enqueue_entry_once(
     r: redis.Redis,
     queue: Queue,
@@ -98,17 +85,8 @@ def enqueue_entry_once(
             if any(m is not None for m in marks):
                 identity += f"\0{entry.updated}"  # an update: a job of its own
             pipe.multi()
-            queue.enqueue_call(
-                ENTRY_JOB,
-                args=(entry.to_dict(),),
-                job_id=keys.entry_job_id(identity),
-                timeout=int(job_timeout),
-                result_ttl=min(ENTRY_RESULT_TTL, life.articles),
-                failure_ttl=life.articles,
-                description=f"entry {entry.link}",
-                retry=entry_retry(page_retries),
-                on_failure=Callback(ENTRY_FAILURE_CALLBACK),
-                pipeline=pipe,
+            enqueue_entry(
+                queue, entry, keys.entry_job_id(identity), job_timeout, life, page_retries, pipe
             )
             for key in seen:
                 pipe.set(key, _marker(entry), ex=life.seen)

@@ -33,6 +33,7 @@ from rq.worker import WorkerStatus
 
 from monitor.claims import IDLE_WAIT, by_priority, claim_next, drop_claim
 from monitor.errors import NewsmonitorError
+from monitor.producers import REPORTS_OWN_FAILURES
 from monitor.sweep import keep_alive, retire
 
 log = logging.getLogger("newsmonitor.worker")
@@ -40,8 +41,6 @@ log = logging.getLogger("newsmonitor.worker")
 # RQ heartbeats on every dequeue; an idle worker here wakes every IDLE_WAIT, so it heartbeats
 # at this pace instead (RQ's worker key lives worker_ttl + 60 s).
 HEARTBEAT_EVERY = 15.0
-# A job whose meta holds this logs its own failed tries (a delivery: with its try count).
-REPORTS_OWN_FAILURES = "nm_reports_own_failures"
 # Failures that are not bugs: our own errors (they name their subject), a job that ran out of
 # time, and Redis refusing a write for now (full, read-only, loading).
 EXPECTED = (NewsmonitorError, JobTimeoutException, redis.RedisError)

@@ -17,7 +17,7 @@ from rq.results import Result
 from rq.serializers import JSONSerializer
 
 from monitor import keys
-from workers.context import make_queue
+from monitor.producers import make_queue
 
 QUEUES = (keys.QUEUE_ENTRIES, keys.QUEUE_ALERTS)
 

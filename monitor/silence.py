@@ -22,11 +22,10 @@ from monitor import feedstate, keys
 from monitor.config import Config
 from monitor.durations import format_duration
 from monitor.models import Alert, Article, Feed
+from monitor.producers import enqueue_delivery, make_queue
 from monitor.rules.compiled import RuleSet
 from monitor.rules.schema import Rule
 from monitor.urls import host_of
-from workers.context import make_queue
-from workers.deliver import enqueue_delivery
 
 log = logging.getLogger("newsmonitor.silence")
 

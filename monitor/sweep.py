@@ -33,8 +33,8 @@ from rq.worker_registration import REDIS_WORKER_KEYS, WORKERS_BY_QUEUE_KEY
 
 from monitor import keys, metrics
 from monitor.claims import put_back_claims
+from monitor.producers import make_queue
 from monitor.redisconn import as_str
-from workers.context import make_queue
 
 log = logging.getLogger("newsmonitor.sweep")
 

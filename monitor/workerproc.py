@@ -42,8 +42,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from monitor.errors import NewsmonitorError
     from monitor.logs import setup_logging
     from monitor.newsworker import NewsWorker
+    from monitor.producers import make_queue
     from monitor.redisconn import connect
-    from workers.context import make_queue
 
     setup_logging(args.log_level, args.log_format)
     try:

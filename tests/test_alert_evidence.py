@@ -11,13 +11,13 @@ import redis
 from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 
-from monitor.dedup import ENTRY_JOB
 from monitor.models import Alert, Article, Entry, Event
+from monitor.producers import ENTRY_JOB, make_queue
 from monitor.rules.compiled import RuleSet
 from monitor.rules.publish import publish_ruleset
 from tests.rulekit import rule
 from tests.servers import LocalHTTPServer, Response
-from workers.context import CONFIG_ENV, make_queue
+from workers.context import CONFIG_ENV
 from workers.render import describe_event, render_payload
 
 TITLE = "Ukraine intercepts 210 Russian drones"

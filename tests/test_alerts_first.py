@@ -16,6 +16,7 @@ from monitor.config import load_config
 from monitor.dedup import enqueue_entry_once
 from monitor.models import Entry
 from monitor.newsworker import NewsWorker
+from monitor.producers import enqueue_delivery, make_queue
 from monitor.rules.compiled import RuleSet
 from monitor.rules.publish import publish_ruleset
 from monitor.sweep import mark_alive, sweep
@@ -23,8 +24,6 @@ from tests.procs import kill_all, newsmonitor, timed_wait
 from tests.servers import LocalHTTPServer, Response, wait_for
 from tests.test_deliver import make_alert
 from tests.test_stop import PAGE
-from workers.context import make_queue
-from workers.deliver import enqueue_delivery
 
 ORDER = "nm:test:order"
 

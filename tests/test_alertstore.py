@@ -12,15 +12,15 @@ import redis
 
 from monitor import alertstore, keys
 from monitor.config import load_config
+from monitor.deliveries import replay_dead_letters
+from monitor.digests import flush_due_digests
 from monitor.models import Alert
+from monitor.producers import enqueue_delivery, make_queue
 from monitor.rules.compiled import RuleSet
 from monitor.rules.publish import publish_ruleset
 from tests.rulekit import DUTCH_REPORT, article, event, rule
 from tests.servers import LocalHTTPServer, Response
 from tests.test_deliver import make_alert, run_alert_jobs, use_config, webhook_channel, write_config
-from workers.context import make_queue
-from workers.deliver import enqueue_delivery, replay_dead_letters
-from workers.digest import flush_due_digests
 from workers.jobs import alert_on
 
 DAY = 86400.0

@@ -30,15 +30,15 @@ import redis
 from monitor import keys
 from monitor.apprise_urls import mask_apprise_url, scrub
 from monitor.config import AppriseChannel, load_config, parse_config
+from monitor.deliveries import read_dead_letters, read_deliveries
 from monitor.errors import ConfigError, DeliveryError, PermanentDeliveryError
 from monitor.logs import NOISY_LOGGERS, setup_logging
+from monitor.producers import enqueue_delivery, make_queue
 from tests.conftest import ROOT
 from tests.servers import LocalHTTPServer, Request, Response, wait_for
 from tests.test_deliver import make_alert, run_alert_jobs, use_config, write_config
 from workers.channels import SendContext, send_alert
 from workers.channels.apprise import notify_one
-from workers.context import make_queue
-from workers.deliver import enqueue_delivery, read_dead_letters, read_deliveries
 from workers.render import Message
 
 PASSWORD = "pw-apprise-7788"

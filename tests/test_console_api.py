@@ -16,7 +16,9 @@ from monitor import keys
 from monitor.cli import main
 from monitor.config import load_config
 from monitor.console.safety import NEED_TOKEN, READ_ONLY
+from monitor.deliveries import read_dead_letters, record_failure
 from monitor.feedstate import record_error
+from monitor.producers import make_queue
 from monitor.rules import load_rules
 from monitor.rules.publish import publish_ruleset
 from monitor.rules.watch import RulesWatcher
@@ -36,8 +38,7 @@ from tests.consolekit import (
 from tests.servers import LocalHTTPServer, Response
 from tests.test_deliver import run_alert_jobs
 from workers.articles import store_article
-from workers.context import CONFIG_ENV, make_queue
-from workers.deliver import read_dead_letters, record_failure
+from workers.context import CONFIG_ENV
 from workers.jobs import alert_on, understand
 
 FEED_SECRET = "feed-password-4242"

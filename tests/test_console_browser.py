@@ -20,6 +20,8 @@ import pytest
 import redis
 
 from monitor import keys
+from monitor.deliveries import read_dead_letters
+from monitor.producers import make_queue
 from tests import consolekit
 from tests.clirun import start_cli
 from tests.consolekit import BIG_COMBAT, console_site, news_article, write_console_config
@@ -27,8 +29,7 @@ from tests.rulekit import DUTCH_REPORT
 from tests.seedsite import feed_xml, page_html, serve_seed_site
 from tests.servers import LocalHTTPServer, Response, wait_for
 from tests.test_deliver import run_alert_jobs
-from workers.context import CONFIG_ENV, make_queue
-from workers.deliver import read_dead_letters
+from workers.context import CONFIG_ENV
 from workers.jobs import alert_on, understand
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -7,11 +7,12 @@ import redis
 
 from monitor import keys
 from monitor.config import parse_config
+from monitor.digests import flush_due_digests, hold_for_digest
+from monitor.producers import make_queue
+from monitor.quiethours import in_quiet_hours
 from monitor.rules.compiled import RuleSet
 from tests.rulekit import DUTCH_REPORT, article, event, rule
-from workers.context import make_queue
-from workers.decide import decide, in_quiet_hours
-from workers.digest import flush_due_digests, hold_for_digest
+from workers.decide import decide
 from workers.jobs import build_alert
 from workers.stories import assign_story
 

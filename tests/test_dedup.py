@@ -6,7 +6,7 @@ import redis
 
 from monitor.dedup import enqueue_entry_once, is_seen, mark_seen
 from monitor.models import Entry
-from workers.context import make_queue
+from monitor.producers import make_queue
 
 
 def entry(link: str, feed: str = "https://a.example/rss", guid: str | None = None) -> Entry:

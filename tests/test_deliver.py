@@ -18,17 +18,14 @@ from rq.serializers import JSONSerializer
 
 from monitor import keys
 from monitor.config import load_config
+from monitor.deliveries import read_dead_letters, read_deliveries
 from monitor.errors import DeliveryError
 from monitor.locks import LockOwner
 from monitor.models import Alert, Article, Event
+from monitor.producers import enqueue_delivery, make_queue
 from tests.servers import LocalHTTPServer, Request, Response, SMTPSink, free_port
-from workers.context import CONFIG_ENV, make_queue
-from workers.deliver import (
-    deliver_alert,
-    enqueue_delivery,
-    read_dead_letters,
-    read_deliveries,
-)
+from workers.context import CONFIG_ENV
+from workers.deliver import deliver_alert
 
 SECRET = "s3cr3t-hmac-key-0123"
 SMTP_PASSWORD = "pw-never-logged-987"

@@ -15,10 +15,10 @@ import redis
 
 from monitor import cli, keys
 from monitor.commands import deliveries
+from monitor.deliveries import read_dead_letters, read_deliveries
+from monitor.producers import enqueue_delivery, make_queue
 from tests.servers import LocalHTTPServer, Response
 from tests.test_deliver import make_alert, run_alert_jobs, use_config, webhook_channel, write_config
-from workers.context import make_queue
-from workers.deliver import enqueue_delivery, read_dead_letters, read_deliveries
 
 
 def run(argv: list[str]) -> int:

@@ -13,11 +13,10 @@ from rq.serializers import JSONSerializer
 
 from monitor import keys, metrics
 from monitor.config import parse_config
-from monitor.dedup import ENTRY_JOB
 from monitor.errors import ConfigError
 from monitor.health import HealthServer, start_health_server
+from monitor.producers import ENTRY_JOB, make_queue
 from tests.servers import free_port
-from workers.context import make_queue
 
 
 @pytest.fixture

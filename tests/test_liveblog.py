@@ -11,12 +11,13 @@ from rq.serializers import JSONSerializer
 
 from monitor.dedup import enqueue_entry_once
 from monitor.models import Entry
+from monitor.producers import make_queue
 from monitor.rules.compiled import RuleSet
 from monitor.rules.publish import publish_ruleset
 from tests.rulekit import rule
 from tests.servers import LocalHTTPServer, Response
 from workers.articles import load_article
-from workers.context import CONFIG_ENV, make_queue
+from workers.context import CONFIG_ENV
 from workers.liveblog import new_paragraphs
 
 ITEMS = [

@@ -19,6 +19,7 @@ from monitor.dedup import enqueue_entry_once
 from monitor.locks import LockOwner, LockTimeout, redis_lock, release_lock, try_lock
 from monitor.models import Entry
 from monitor.newsworker import NewsWorker
+from monitor.producers import make_queue
 from monitor.rules.compiled import RuleSet
 from monitor.rules.publish import publish_ruleset
 from monitor.sweep import mark_alive, sweep
@@ -28,7 +29,7 @@ from tests.rulekit import rule
 from tests.servers import LocalHTTPServer, Response, wait_for
 from tests.test_stop import PAGE
 from workers.articles import article_id
-from workers.context import CONFIG_ENV, make_queue
+from workers.context import CONFIG_ENV
 
 LOCK = "nm:test:lock"
 

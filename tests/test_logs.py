@@ -17,6 +17,7 @@ from monitor.dedup import enqueue_entry_once
 from monitor.logs import setup_logging
 from monitor.models import Entry
 from monitor.newsworker import NewsWorker
+from monitor.producers import enqueue_delivery, make_queue
 from monitor.rules.compiled import RuleSet
 from monitor.rules.publish import publish_ruleset
 from tests.clirun import run_cli
@@ -24,8 +25,7 @@ from tests.rulekit import rule
 from tests.servers import LocalHTTPServer, Response
 from tests.test_deliver import make_alert
 from tests.test_stop import PAGE
-from workers.context import CONFIG_ENV, make_queue
-from workers.deliver import enqueue_delivery
+from workers.context import CONFIG_ENV
 
 
 def test_spawned_workers_log_every_line_as_json_and_a_failed_try_as_one_line(

@@ -22,9 +22,9 @@ from rq.serializers import JSONSerializer
 
 from monitor import keys, metrics
 from monitor.config import load_config
-from monitor.dedup import ENTRY_JOB
 from monitor.exposition import render_metrics
 from monitor.models import Entry
+from monitor.producers import ENTRY_JOB, enqueue_delivery, make_queue
 from monitor.rules.compiled import RuleSet
 from monitor.rules.publish import publish_ruleset
 from tests.rulekit import DUTCH_REPORT, article, event, rule
@@ -36,8 +36,6 @@ from tests.test_deliver import (
     webhook_channel,
     write_config,
 )
-from workers.context import make_queue
-from workers.deliver import enqueue_delivery
 
 NOW = datetime(2025, 3, 1, 12, 0, 0, tzinfo=UTC)
 

@@ -21,15 +21,16 @@ from rq.serializers import JSONSerializer
 from monitor import keys, metrics
 from monitor.commands.status import format_status, gather_status, status_dict
 from monitor.config import load_config
-from monitor.dedup import ENTRY_FAILURE_CALLBACK, ENTRY_JOB, enqueue_entry_once, entry_retry
+from monitor.dedup import enqueue_entry_once
 from monitor.exposition import render_metrics
 from monitor.models import Entry
+from monitor.producers import ENTRY_FAILURE_CALLBACK, ENTRY_JOB, entry_retry, make_queue
 from monitor.rules.compiled import RuleSet
 from monitor.rules.publish import publish_ruleset
 from tests.rulekit import rule
 from tests.servers import LocalHTTPServer, Request, Response
 from workers.articles import article_id, load_article
-from workers.context import CONFIG_ENV, make_queue
+from workers.context import CONFIG_ENV
 
 TITLE = "Air force reports 145 drone attacks on the country overnight"
 PAGE = (

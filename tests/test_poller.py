@@ -10,8 +10,8 @@ from monitor import feedstate
 from monitor.config import parse_config
 from monitor.models import Feed
 from monitor.poller import poll_feed
+from monitor.producers import make_queue
 from tests.servers import LocalHTTPServer, Response
-from workers.context import make_queue
 
 RSS = (
     "<?xml version='1.0'?><rss version='2.0'><channel><title>t</title><link>http://x/</link>"

@@ -13,9 +13,9 @@ from monitor.config import parse_config
 from monitor.leader import Leadership
 from monitor.models import Feed
 from monitor.polling import Poller
+from monitor.producers import make_queue
 from tests.servers import LocalHTTPServer, Request, Response, free_port, wait_for
 from tests.test_poller import rss
-from workers.context import make_queue
 
 
 @pytest.fixture

@@ -11,11 +11,11 @@ from typing import Any
 import redis
 
 from monitor import keys
+from monitor.deliveries import read_dead_letters, replay_dead_letters
+from monitor.producers import enqueue_delivery, make_queue
 from tests.servers import LocalHTTPServer, Response, SMTPSink
 from tests.test_deliver import make_alert, run_alert_jobs, setup, webhook_channel
 from workers.channels.email import message_id
-from workers.context import make_queue
-from workers.deliver import enqueue_delivery, read_dead_letters, replay_dead_letters
 
 __all__ = ["setup"]  # the fixture, shared with test_deliver
 

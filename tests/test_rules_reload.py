@@ -12,10 +12,10 @@ from rq.serializers import JSONSerializer
 
 from monitor.dedup import enqueue_entry_once
 from monitor.models import Entry
+from monitor.producers import make_queue
 from monitor.rules.publish import RulesetCache
 from monitor.rules.watch import RulesWatcher
 from tests.servers import LocalHTTPServer, Response
-from workers.context import make_queue
 
 GOOD = "name: talks\nmatch: {text: '(?i)overleg'}\nnotify: [console]\n"
 

@@ -7,11 +7,11 @@ from monitor import feedstate, keys
 from monitor.config import parse_config
 from monitor.errors import RuleSetError
 from monitor.models import Feed
+from monitor.producers import make_queue
 from monitor.rules import match_ruleset
 from monitor.rules.compiled import RuleSet
 from monitor.silence import check_silent_feeds
 from tests.rulekit import article, event, rule
-from workers.context import make_queue
 
 HOUR = 3600.0
 

@@ -18,17 +18,16 @@ from rq.serializers import JSONSerializer
 from monitor import cli, feedstate, keys
 from monitor.commands import status
 from monitor.commands.status import FeedStatus, Status, ago, format_status
-from monitor.dedup import ENTRY_JOB
+from monitor.deliveries import record_delivery, record_failure
 from monitor.embedded_redis import EmbeddedRedis
 from monitor.errors import PermanentDeliveryError
 from monitor.models import Delivery
+from monitor.producers import ENTRY_JOB, make_queue
 from monitor.queues import QueueStats, WorkerInfo
 from monitor.rules.compiled import RuleSet
 from monitor.rules.publish import publish_ruleset
 from tests.rulekit import rule
 from tests.test_deliver import make_alert
-from workers.context import make_queue
-from workers.deliver import record_delivery, record_failure
 
 NOW = 1_740_830_400.0  # 2025-03-01 12:00:00Z
 

@@ -21,11 +21,11 @@ from rq.serializers import JSONSerializer
 from monitor import keys
 from monitor.dedup import enqueue_entry_once
 from monitor.models import Entry
+from monitor.producers import make_queue
 from tests.clirun import ROOT, user_env
 from tests.procs import kill_all, newsmonitor, redis_servers_of, timed_wait, wait_gone, workers_of
 from tests.servers import LocalHTTPServer, Response, wait_for
 from tests.test_poller import RSS
-from workers.context import make_queue
 
 PAGE = (
     "<html lang='en'><body><article><h1>Report {i}</h1><p>The army said {n} drone attacks "

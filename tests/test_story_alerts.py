@@ -9,13 +9,13 @@ import redis
 from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 
-from monitor.dedup import ENTRY_JOB
 from monitor.models import Entry
+from monitor.producers import ENTRY_JOB, make_queue
 from monitor.rules.compiled import RuleSet
 from monitor.rules.publish import publish_ruleset
 from tests.rulekit import DUTCH_REPORT, ENGLISH_REPORT, rule
 from tests.servers import LocalHTTPServer, Response
-from workers.context import CONFIG_ENV, make_queue
+from workers.context import CONFIG_ENV
 
 INTROS_NL = ["Het leger meldt:", "Uit het oosten:", "Van onze correspondent:"]
 INTROS_EN = ["The army said:", "From the east:"]

@@ -12,8 +12,7 @@ import threading
 from pathlib import Path
 
 import redis
-from rq import Queue, get_current_job
-from rq.serializers import JSONSerializer
+from rq import get_current_job
 
 from monitor.config import Config, load_config
 from monitor.locks import LockOwner
@@ -50,11 +49,6 @@ def current_redis() -> redis.Redis:
     if job is None:
         raise RuntimeError("current_redis() called outside an RQ job")
     return job.connection
-
-
-def make_queue(name: str, connection: redis.Redis) -> Queue:
-    """Every queue of the project: job payloads are plain dicts, so JSON is enough and safe."""
-    return Queue(name, connection=connection, serializer=JSONSerializer)
 
 
 def current_owner() -> LockOwner | None:

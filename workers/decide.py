@@ -14,16 +14,15 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import redis
 
 from monitor import keys
 from monitor.locks import redis_lock
 from monitor.models import Article, Event
+from monitor.quiethours import in_quiet_hours
 from monitor.redisconn import as_str
-from monitor.rules.schema import QuietHours, Rule
+from monitor.rules.schema import Rule
 from workers.context import current_owner
 from workers.stories import Story
 
@@ -47,21 +46,6 @@ def group_of(rule: Rule, article: Article, events: tuple[Event, ...]) -> str:
     return str(
         getattr(article, {"source": "source", "feed": "feed_name", "lang": "lang"}[by]) or "-"
     )
-
-
-def in_quiet_hours(q: QuietHours, now: float) -> bool:
-    local = datetime.fromtimestamp(now, ZoneInfo(q.tz)).strftime("%H:%M")
-    return q.start <= local < q.end if q.start < q.end else local >= q.start or local < q.end
-
-
-def quiet_hours_end(q: QuietHours, now: float) -> float:
-    tz = ZoneInfo(q.tz)
-    local = datetime.fromtimestamp(now, tz)
-    h, m = map(int, q.end.split(":"))
-    end = local.replace(hour=h, minute=m, second=0, microsecond=0)
-    if end <= local:
-        end += timedelta(days=1)
-    return end.timestamp()
 
 
 def _top_count(events: tuple[Event, ...]) -> int:

@@ -19,26 +19,27 @@ writes the dead letter itself and returns normally, which is RQ's public way to 
 
 from __future__ import annotations
 
-import json
 import logging
-import uuid
-from collections.abc import Collection
-from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
 
 import redis
-from redis.client import Pipeline
-from rq import Callback, Queue, Retry, get_current_job
-from rq.exceptions import DuplicateJobError
+from rq import get_current_job
 from rq.job import Job
 
 from monitor import alertstore, keys, metrics
 from monitor.config import Config
+from monitor.deliveries import (
+    delivery_record,
+    describe_error,
+    now_utc,
+    record_delivery,
+    record_failure,
+)
 from monitor.errors import DeliveryError, PermanentDeliveryError
 from monitor.locks import LockOwner, release_lock, try_lock
-from monitor.models import Alert, Delivery
-from monitor.newsworker import REPORTS_OWN_FAILURES
+from monitor.models import Alert
+from monitor.producers import META_STATE_TTL, META_TRIES
 from workers.channels import SendContext, send_alert
 from workers.channels.targets import RedisTargets
 from workers.context import current_config, current_owner, current_redis
@@ -46,63 +47,9 @@ from workers.retries import is_transient
 
 log = logging.getLogger("newsmonitor.deliver")
 
-DELIVERIES_LOG_MAX = 1000
-DELIVERY_RESULT_TTL = 500
 # The sending lock outlives the longest send (the job timeout) by this much, so it never expires
 # under a live sender, and frees itself soon after a dead one.
 LOCK_MARGIN = 30
-META_TRIES = "tries"
-META_STATE_TTL = "state_ttl"  # how long the alert's delivery state is kept (the retention)
-
-
-def now_utc() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0)
-
-
-def enqueue_delivery(
-    queue: Queue,
-    alert: Alert | dict[str, Any],
-    channel: str,
-    cfg: Config,
-    *,
-    job_id: str | None = None,
-    pipeline: Pipeline | None = None,
-) -> Job | None:
-    """Queue one delivery with retries; None when the same delivery is already queued.
-
-    The default job id is the delivery's own id, enqueued with ``unique=True``, so enqueuing the
-    same (alert, channel) twice while its job exists is a no-op. A replay passes a fresh id.
-    """
-    data = alert.to_dict() if isinstance(alert, Alert) else alert
-    retries = cfg.delivery.retries
-    state_ttl = cfg.retention.lifetimes().articles
-    options: dict[str, Any] = {
-        "job_id": job_id or keys.delivery_job_id(data["id"], channel),
-        "retry": Retry(max=retries, interval=cfg.delivery.backoff or 0) if retries else None,
-        "on_failure": Callback(on_delivery_failure),
-        "job_timeout": int(cfg.job_timeout),
-        "meta": {META_TRIES: retries + 1, META_STATE_TTL: state_ttl, REPORTS_OWN_FAILURES: True},
-        "description": f"deliver {data['id']} to {channel}",
-        # A failed job holds the alert and its traceback; the dead-letter list keeps what
-        # matters, so the job itself need not outlive the retention window.
-        "failure_ttl": cfg.retention.lifetimes().articles,
-        "result_ttl": min(DELIVERY_RESULT_TTL, cfg.retention.lifetimes().articles),
-    }
-    ids = alertstore.delivery_ids(data)
-    if pipeline is not None:
-        # A replay or a digest: "queued" in the enqueue's own transaction.
-        alertstore.set_delivery_state(pipeline, ids, channel, alertstore.QUEUED, ttl=state_ttl)
-        return queue.enqueue(deliver, data, channel, pipeline=pipeline, **options)
-    # Before the enqueue, and only if nothing is recorded: the job may run (and be "sent")
-    # before this call returns, or be a copy of one that already did.
-    alertstore.set_delivery_state(
-        queue.connection, ids, channel, alertstore.QUEUED, only_if_new=True, ttl=state_ttl
-    )
-    try:
-        return queue.enqueue(deliver, data, channel, unique=True, **options)
-    except DuplicateJobError:
-        log.info("delivery of %s to %s is already queued", data["id"], channel)
-        return None
 
 
 def attempt_number(job: Job | None) -> int:
@@ -159,7 +106,7 @@ def deliver_alert(
         release_lock(conn, lock_key, token)
     data = alert.to_dict()
     with conn.pipeline() as pipe:
-        record_delivery(pipe, _delivery(data, channel, True, attempt, at))
+        record_delivery(pipe, delivery_record(data, channel, True, attempt, at))
         alertstore.set_delivery_state(
             pipe,
             alertstore.delivery_ids(data),
@@ -203,7 +150,7 @@ def on_delivery_failure(
             channel,
             alertstore.RETRYING,
             attempt=attempt,
-            error=_describe(error),
+            error=describe_error(error),
             ttl=state_ttl(job),
         )
         log.warning(
@@ -212,7 +159,7 @@ def on_delivery_failure(
             channel,
             attempt,
             job.meta.get(META_TRIES, 1),
-            _describe(error),
+            describe_error(error),
         )
         metrics.record_delivery(connection, "failed")
         return
@@ -226,107 +173,3 @@ def state_ttl(job: Job | None) -> int:
     default)."""
     meta = job.meta if job is not None else {}
     return int(meta.get(META_STATE_TTL) or keys.ARTICLE_TTL)
-
-
-def _describe(error: BaseException) -> str:
-    return str(error) or type(error).__name__
-
-
-def _delivery(
-    alert: dict[str, Any], channel: str, ok: bool, attempts: int, at: str, error: str | None = None
-) -> Delivery:
-    article = alert.get("article") or {}
-    return Delivery(
-        alert_id=alert["id"],
-        channel=channel,
-        ok=ok,
-        attempts=attempts,
-        at=at,
-        error=error,
-        rule=alert.get("rule"),
-        url=article.get("url"),
-    )
-
-
-def record_delivery(conn: redis.Redis | Pipeline, delivery: Delivery) -> None:
-    pipe = conn.pipeline() if isinstance(conn, redis.Redis) else conn
-    pipe.lpush(keys.deliveries_log(), json.dumps(delivery.to_dict(), ensure_ascii=False))
-    pipe.ltrim(keys.deliveries_log(), 0, DELIVERIES_LOG_MAX - 1)
-    if pipe is not conn:
-        pipe.execute()
-
-
-def record_failure(
-    conn: redis.Redis,
-    alert: dict[str, Any],
-    channel: str,
-    error: BaseException,
-    attempts: int,
-    ttl: int = keys.ARTICLE_TTL,
-) -> None:
-    """A delivery that failed for good: into the dead-letter list and the deliveries log."""
-    at, text = now_utc().isoformat(), _describe(error)
-    letter = {
-        "id": keys.delivery_job_id(alert["id"], channel),
-        "alert": alert,
-        "channel": channel,
-        "error": text,
-        "error_type": type(error).__name__,
-        "attempts": attempts,
-        "at": at,
-    }
-    with conn.pipeline() as pipe:
-        pipe.lpush(keys.dead_letters(), json.dumps(letter, ensure_ascii=False))
-        pipe.ltrim(keys.dead_letters(), 0, keys.DEAD_LETTER_MAX - 1)
-        record_delivery(pipe, _delivery(alert, channel, False, attempts, at, text))
-        alertstore.set_delivery_state(
-            pipe,
-            alertstore.delivery_ids(alert),
-            channel,
-            alertstore.DEAD,
-            attempt=attempts,
-            error=text,
-            ttl=ttl,
-        )
-        pipe.execute()
-    metrics.record_delivery(conn, "dead")
-    log.error(
-        "delivery of %s to %s failed for good after %d tries: %s",
-        alert["id"],
-        channel,
-        attempts,
-        text,
-    )
-
-
-def read_deliveries(conn: redis.Redis, limit: int = 50) -> list[Delivery]:
-    raw = conn.lrange(keys.deliveries_log(), 0, max(limit, 1) - 1)
-    return [Delivery.from_dict(json.loads(r)) for r in raw]
-
-
-def read_dead_letters(conn: redis.Redis) -> list[dict[str, Any]]:
-    return [json.loads(r) for r in conn.lrange(keys.dead_letters(), 0, -1)]
-
-
-def replay_dead_letters(
-    conn: redis.Redis, queue: Queue, cfg: Config, ids: Collection[str] | None = None
-) -> list[str]:
-    """Re-enqueue dead letters (all, or those whose id is in ``ids``); returns the ids done.
-
-    Each letter is enqueued and removed in one MULTI/EXEC, so it is either still listed or
-    queued, never neither. Should two replays race, the ``sent`` guard stops a second send.
-    """
-    done: list[str] = []
-    for raw in conn.lrange(keys.dead_letters(), 0, -1):
-        letter = json.loads(raw)
-        if ids is not None and letter["id"] not in ids:
-            continue
-        fresh_id = f"{letter['id']}-replay-{uuid.uuid4().hex[:8]}"
-        with conn.pipeline() as pipe:
-            enqueue_delivery(
-                queue, letter["alert"], letter["channel"], cfg, job_id=fresh_id, pipeline=pipe
-            )
-            pipe.lrem(keys.dead_letters(), 1, raw)  # type: ignore[arg-type]  # bytes work
-            pipe.execute()
-        done.append(letter["id"])
-    return done

@@ -16,30 +16,29 @@ import atexit
 import hashlib
 import logging
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
 import httpx
 import redis
-from rq import Callback, get_current_job
+from rq import get_current_job
 
 from monitor import alertstore, keys, metrics
 from monitor.config import Config
-from monitor.dedup import ENTRY_FAILURE_CALLBACK, ENTRY_JOB, ENTRY_RESULT_TTL
+from monitor.digests import hold_for_digest
 from monitor.errors import NewsmonitorError
 from monitor.locks import redis_lock
 from monitor.models import Alert, Article, Entry
+from monitor.producers import enqueue_delivery, enqueue_reread, make_queue
 from monitor.rules import match_ruleset
 from monitor.rules.match import RuleMatch
 from monitor.rules.publish import RulesetCache
 from monitor.rules.schema import Rule
 from workers.articles import article_id, feed_article, load_article, read_page, store_article
 from workers.classify import classify
-from workers.context import current_config, current_owner, current_redis, make_queue
+from workers.context import current_config, current_owner, current_redis
 from workers.decide import Decision, alert_scope, decide
-from workers.deliver import enqueue_delivery
-from workers.digest import hold_for_digest
 from workers.fetch import make_client
 from workers.langdetect import detect_language
 from workers.liveblog import update_article
@@ -168,22 +167,7 @@ def read_entry(r: redis.Redis, cfg: Config, entry: Entry, reread: bool) -> Artic
 
 
 def schedule_reread(r: redis.Redis, entry: Entry, cfg: Config) -> None:
-    """One more entry job for this page, ``fetch.page_reread_after`` from now (an id of its
-    own, so scheduling it again replaces it)."""
-    identity = f"{entry.canonical_url or entry.link}\0{entry.updated or ''}\0reread"
-    life = cfg.retention.lifetimes()
-    make_queue(keys.QUEUE_ENTRIES, r).enqueue_in(
-        timedelta(seconds=cfg.fetch.page_reread_after),
-        ENTRY_JOB,
-        args=(entry.to_dict(),),
-        kwargs={"reread": True},
-        job_id=keys.entry_job_id(identity),
-        job_timeout=int(cfg.job_timeout),
-        result_ttl=min(ENTRY_RESULT_TTL, life.articles),
-        failure_ttl=life.articles,
-        description=f"re-read {entry.link}",
-        on_failure=Callback(ENTRY_FAILURE_CALLBACK),
-    )
+    enqueue_reread(make_queue(keys.QUEUE_ENTRIES, r), entry, cfg)
 
 
 def process_entry(entry_data: dict[str, Any], reread: bool = False) -> dict[str, Any]:

@@ -19,10 +19,10 @@ import redis
 
 from monitor import keys
 from monitor.config import Config, load_config
+from monitor.deliveries import read_dead_letters, read_deliveries, replay_dead_letters
 from monitor.models import Delivery
+from monitor.producers import make_queue
 from monitor.redisconn import redis_session
-from workers.context import make_queue
-from workers.deliver import read_dead_letters, read_deliveries, replay_dead_letters
 
 DEFAULT_LIMIT = 50
 

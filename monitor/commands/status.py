@@ -21,6 +21,7 @@ import redis
 
 from monitor import feedstate, keys, metrics
 from monitor.config import Config, load_config
+from monitor.deliveries import read_dead_letters, read_deliveries
 from monitor.feedlist import all_feeds
 from monitor.models import Delivery
 from monitor.queues import (
@@ -32,7 +33,6 @@ from monitor.queues import (
     queue_stats,
 )
 from monitor.redisconn import as_str, redis_session
-from workers.deliver import read_dead_letters, read_deliveries
 
 DEFAULT_ALERTS = 10
 SHOWN_FAILURES = 3

@@ -26,7 +26,9 @@ from monitor.console.feeds import feeds_view
 from monitor.console.rules import folder_state, rules_view
 from monitor.console.safety import rule_name_problem, write_refusal
 from monitor.console.stories import stories_view, story_view
+from monitor.deliveries import replay_dead_letters
 from monitor.durations import parse_duration
+from monitor.producers import make_queue
 
 MAX_BODY = 256 * 1024  # a rule file is a few hundred bytes; this is generous
 P = ParamSpec("P")
@@ -211,9 +213,6 @@ def save_rule(c: Console, name: str, text: str, headers: Any) -> tuple[dict[str,
 
 
 def retry_routes(c: Console) -> list[Route]:
-    from workers.context import make_queue  # the delivery queue is the workers' own
-    from workers.deliver import replay_dead_letters
-
     async def retry(request: Request) -> Response:
         authorised(request, c)
         letter = request.path_params.get("letter_id")

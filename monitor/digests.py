@@ -21,12 +21,11 @@ import redis
 from monitor import alertstore, keys
 from monitor.config import Config
 from monitor.models import Alert
+from monitor.producers import enqueue_delivery, make_queue
+from monitor.quiethours import in_quiet_hours, quiet_hours_end
 from monitor.redisconn import as_str
 from monitor.rules.compiled import RuleSet
 from monitor.rules.schema import Rule
-from workers.context import make_queue
-from workers.decide import in_quiet_hours, quiet_hours_end
-from workers.deliver import enqueue_delivery
 
 log = logging.getLogger("newsmonitor.digest")
 
