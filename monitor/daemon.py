@@ -30,6 +30,7 @@ from monitor.embedded_redis import EmbeddedRedis
 from monitor.errors import ConfigError
 from monitor.feedlist import all_feeds
 from monitor.health import HealthServer, start_health_server
+from monitor.http.fetch import make_client
 from monitor.leader import Leadership
 from monitor.outage import is_outage
 from monitor.polling import Poller
@@ -46,7 +47,6 @@ from monitor.sweep import forget_workers, sweep
 from monitor.welcome import waiting_line
 from workers.context import make_queue
 from workers.digest import flush_due_digests
-from workers.fetch import make_client
 
 log = logging.getLogger("newsmonitor")
 

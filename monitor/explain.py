@@ -69,7 +69,7 @@ def page_article(body: bytes, url: str) -> Article:
 
 
 def url_article(url: str, cfg: Config) -> Article:
-    from workers.fetch import fetch_page, make_client
+    from monitor.http.fetch import fetch_page, make_client
 
     with make_client() as client:
         page = fetch_page(client, url, cfg.fetch, cfg.fetch.allow_private)

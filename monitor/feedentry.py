@@ -23,10 +23,10 @@ from urllib.parse import urljoin
 from feedparser.datetimes import _parse_date
 
 from monitor.errors import FetchError
+from monitor.http.fetch import check_http_url
 from monitor.models import Entry, Feed
+from monitor.text import primary_lang, text_from_html
 from monitor.urls import canonical_url
-from workers.extract import primary_lang, text_from_html
-from workers.fetch import check_http_url
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 

@@ -38,8 +38,7 @@ from monitor.feedentry import (
     usable_link,
 )
 from monitor.feedfast import read_wellformed
-from monitor.models import Entry, Feed
-from workers.fetch import (
+from monitor.http.fetch import (
     check_http_url,
     drain_small,
     open_stream,
@@ -47,7 +46,8 @@ from workers.fetch import (
     read_capped,
     total_deadline,
 )
-from workers.inflate import ACCEPT_ENCODING
+from monitor.http.inflate import ACCEPT_ENCODING
+from monitor.models import Entry, Feed
 
 FEED_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/rdf+xml, "

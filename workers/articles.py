@@ -12,12 +12,13 @@ import redis
 from monitor import keys
 from monitor.config import FetchConfig
 from monitor.errors import NewsmonitorError
+from monitor.http.fetch import fetch_page
+from monitor.http.netguard import is_private_url
 from monitor.models import Article, Entry
 from monitor.redisconn import as_str
+from monitor.text import text_from_html
 from monitor.urls import canonical_url, host_of
-from workers.extract import extract_article, text_from_html
-from workers.fetch import fetch_page
-from workers.netguard import is_private_url
+from workers.extract import extract_article
 
 
 def article_id(entry: Entry) -> str:

@@ -28,6 +28,7 @@ from monitor import alertstore, keys, metrics
 from monitor.config import Config
 from monitor.dedup import ENTRY_FAILURE_CALLBACK, ENTRY_JOB, ENTRY_RESULT_TTL
 from monitor.errors import NewsmonitorError
+from monitor.http.fetch import make_client
 from monitor.locks import redis_lock
 from monitor.models import Alert, Article, Entry
 from monitor.rules import match_ruleset
@@ -40,7 +41,6 @@ from workers.context import current_config, current_owner, current_redis, make_q
 from workers.decide import Decision, alert_scope, decide
 from workers.deliver import enqueue_delivery
 from workers.digest import hold_for_digest
-from workers.fetch import make_client
 from workers.langdetect import detect_language
 from workers.liveblog import update_article
 from workers.render import describe_event
