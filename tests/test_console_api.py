@@ -16,7 +16,7 @@ from monitor import keys
 from monitor.cli import main
 from monitor.config import load_config
 from monitor.console.safety import NEED_TOKEN, READ_ONLY
-from monitor.feedstate import record_error
+from monitor.feeds.state import record_error
 from monitor.rules import load_rules
 from monitor.rules.publish import publish_ruleset
 from monitor.rules.watch import RulesWatcher

@@ -16,9 +16,10 @@ import pytest
 
 from monitor.config import FetchConfig
 from monitor.errors import FeedParseError
-from monitor.feedentry import FeedItems
-from monitor.feedfast import read_wellformed
-from monitor.feeds import fetch_feed, parse_feed, read_with_feedparser
+from monitor.feeds.entries import FeedItems
+from monitor.feeds.fastparse import read_wellformed
+from monitor.feeds.fetch import fetch_feed
+from monitor.feeds.parse import parse_feed, read_with_feedparser
 from monitor.http.fetch import make_client
 from monitor.models import Feed
 from tests.servers import LocalHTTPServer, Response

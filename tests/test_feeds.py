@@ -23,7 +23,8 @@ import pytest
 
 from monitor.config import FetchConfig
 from monitor.errors import FeedParseError, FetchError
-from monitor.feeds import ParsedFeed, fetch_feed, parse_feed
+from monitor.feeds.fetch import fetch_feed
+from monitor.feeds.parse import ParsedFeed, parse_feed
 from monitor.http.fetch import make_client
 from monitor.models import Feed
 from tests.conftest import corpus_dir

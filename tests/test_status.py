@@ -15,12 +15,13 @@ import redis
 from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 
-from monitor import cli, feedstate, keys
+from monitor import cli, keys
 from monitor.commands import status
 from monitor.commands.status import FeedStatus, Status, ago, format_status
 from monitor.dedup import ENTRY_JOB
 from monitor.embedded_redis import EmbeddedRedis
 from monitor.errors import PermanentDeliveryError
+from monitor.feeds import state as feedstate
 from monitor.models import Delivery
 from monitor.queues import QueueStats, WorkerInfo
 from monitor.rules.model import RuleSet

@@ -19,9 +19,10 @@ from typing import Any
 
 import redis
 
-from monitor import feedstate, keys, metrics
+from monitor import keys, metrics
 from monitor.config import Config, load_config
-from monitor.feedlist import all_feeds
+from monitor.feeds import state as feedstate
+from monitor.feeds.list import all_feeds
 from monitor.models import Delivery
 from monitor.queues import (
     FailedJob,

@@ -12,11 +12,11 @@ from typing import Any
 
 import redis
 
-from monitor import feedstate
 from monitor.commands.feeds import feed_row
 from monitor.config import Config, mask_url
 from monitor.console.safety import scrub
-from monitor.feedlist import all_feeds
+from monitor.feeds import state as feedstate
+from monitor.feeds.list import all_feeds
 
 
 def feeds_view(r: redis.Redis, cfg: Config, secrets: Sequence[str] = ()) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 """Feed items into Entries, the same whichever parser read the feed.
 
-Both parsers (monitor/feedfast.py for well-formed feeds, feedparser for the rest) hand over what
+Both parsers (fastparse.py for well-formed feeds, feedparser for the rest) hand over what
 feedparser calls an entry's details: a value with its content type and language. What an Entry
 makes of them lives here once: the link made absolute (an RSS permalink guid stands in for a
 missing one), markup stripped only where it is markup, dates as ISO 8601 UTC, the first

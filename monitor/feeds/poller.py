@@ -5,7 +5,7 @@ continues where the old one stopped, and ``newsmonitor feeds`` can show each fee
 Only the leader polls. Polls run in a pool of ``threads``, never two for one feed and at most
 ``per_host`` at once for one host.
 
-A tick costs O(feeds it takes), never a scan of the timetable (monitor/pollline.py: taken
+A tick costs O(feeds it takes), never a scan of the timetable (monitor/feeds/timetable.py: taken
 feeds are leased and wait in line per host). A dispatcher thread ticks when the earliest feed
 falls due (at least every second) and when the line runs short; a poll that ends starts the
 next feed in line itself. So a free thread never idles while a feed is due: the pool keeps up
@@ -30,15 +30,15 @@ import httpx
 import redis
 from rq import Queue
 
-from monitor import feedstate, keys, metrics
+from monitor import keys, metrics
 from monitor.config import Config
-from monitor.feedstate import FeedState
+from monitor.feeds import state as feedstate
+from monitor.feeds.pacing import Pacing, next_delay
+from monitor.feeds.poll import PollResult, poll_feed
+from monitor.feeds.timetable import Claim, PollLine
 from monitor.leader import Leadership
 from monitor.models import Feed
 from monitor.outage import is_outage
-from monitor.pacing import Pacing, next_delay
-from monitor.poller import PollResult, poll_feed
-from monitor.pollline import Claim, PollLine
 
 log = logging.getLogger("newsmonitor.poll")
 
@@ -241,7 +241,7 @@ class Poller:
 
     def _schedule(self, pipe: redis.client.Pipeline, feed: Feed, result: PollResult) -> float:
         """The next poll's time and the poll's metrics, in the poll's own write."""
-        state = result.state or FeedState()
+        state = result.state or feedstate.FeedState()
         delay = next_delay(feed.interval, state.avg_gap, state.errors, result.hints, self.pacing)
         pipe.zadd(keys.feeds_due(), {feed.url: time.time() + delay}, xx=True)  # as schedule()
         metrics.add_poll(pipe, result.status, result.new)

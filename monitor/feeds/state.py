@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 import redis
 
 from monitor import keys
-from monitor.pacing import updated_gap
+from monitor.feeds.pacing import updated_gap
 from monitor.redisconn import as_str
 
 SILENT_FACTOR = 3.0

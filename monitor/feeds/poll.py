@@ -1,7 +1,7 @@
 """One poll of one feed: conditional GET, parse, enqueue what is new.
 
 Errors never escape: a broken feed is recorded in its state with its URL and polled again
-later (monitor/polling.py decides when and logs it), while every other feed goes on.
+later (poller.py decides when and logs it), while every other feed goes on.
 """
 
 from __future__ import annotations
@@ -16,15 +16,16 @@ import httpx
 import redis
 from rq import Queue
 
-from monitor import feedstate
 from monitor.config import Config
 from monitor.dedup import enqueue_entry_once, mark_seen, unseen
 from monitor.errors import FetchError, NewsmonitorError
-from monitor.feedentry import FeedItems
-from monitor.feeds import FeedFetch, fetch_feed, read_feed
-from monitor.feedstate import FeedState
+from monitor.feeds import state as feedstate
+from monitor.feeds.entries import FeedItems
+from monitor.feeds.fetch import FeedFetch, fetch_feed
+from monitor.feeds.pacing import Hints, parse_max_age, parse_retry_after
+from monitor.feeds.parse import read_feed
+from monitor.feeds.state import FeedState
 from monitor.models import Feed
-from monitor.pacing import Hints, parse_max_age, parse_retry_after
 
 log = logging.getLogger("newsmonitor.poll")
 

@@ -3,7 +3,7 @@
 A feed that stops producing entries is the failure feed pollers are worst at noticing. A rule
 ``match: {feed_silent: 3, feed: "*nos*"}`` fires when a matching feed produced nothing for
 three times its usual gap between new entries (learned from its own history, see
-monitor/feedstate.py). It fires once per silence: the guard key names the last entry time, so
+monitor/feeds/state.py). It fires once per silence: the guard key names the last entry time, so
 the next silence (after the feed has spoken again) alerts again.
 """
 
@@ -18,9 +18,10 @@ from fnmatch import fnmatchcase
 
 import redis
 
-from monitor import feedstate, keys
+from monitor import keys
 from monitor.config import Config
 from monitor.durations import format_duration
+from monitor.feeds import state as feedstate
 from monitor.models import Alert, Article, Feed
 from monitor.rules.model import Rule, RuleSet
 from monitor.urls import host_of
