@@ -23,7 +23,7 @@ from monitor.embedded_redis import EmbeddedRedis
 from monitor.errors import PermanentDeliveryError
 from monitor.feeds import state as feedstate
 from monitor.models import Delivery
-from monitor.queues import QueueStats, WorkerInfo
+from monitor.queuestats import QueueStats, WorkerInfo
 from monitor.rules.model import RuleSet
 from monitor.rules.publish import publish_ruleset
 from tests.rulekit import rule

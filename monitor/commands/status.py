@@ -24,7 +24,7 @@ from monitor.config import Config, load_config
 from monitor.feeds import state as feedstate
 from monitor.feeds.list import all_feeds
 from monitor.models import Delivery
-from monitor.queues import (
+from monitor.queuestats import (
     FailedJob,
     QueueStats,
     WorkerInfo,
