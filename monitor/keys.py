@@ -53,22 +53,22 @@ QUEUE_ENTRIES = "entries"
 QUEUE_ALERTS = "alerts"
 
 
-def digest(text: str) -> str:
+def content_hash(text: str) -> str:
     """A short stable id for outside text (URL, guid): 20 hex chars of SHA-256."""
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:20]
 
 
 def seen_url(canonical_url: str) -> str:
-    return f"{PREFIX}:seen:url:{digest(canonical_url)}"
+    return f"{PREFIX}:seen:url:{content_hash(canonical_url)}"
 
 
 def seen_guid(feed_url: str, guid: str) -> str:
-    return f"{PREFIX}:seen:guid:{digest(feed_url + chr(0) + guid)}"
+    return f"{PREFIX}:seen:guid:{content_hash(feed_url + chr(0) + guid)}"
 
 
 def feed_state(feed_url: str) -> str:
     """Hash: etag, last_modified, last_success, last_error, errors, polls."""
-    return f"{PREFIX}:feed:{digest(feed_url)}"
+    return f"{PREFIX}:feed:{content_hash(feed_url)}"
 
 
 def feeds_known() -> str:
@@ -87,17 +87,17 @@ def articles_index() -> str:
 
 def sent(alert_id: str, channel: str) -> str:
     """Set once the channel accepted the alert; guards against a second delivery."""
-    return f"{PREFIX}:sent:{alert_id}:{digest(channel)}"
+    return f"{PREFIX}:sent:{alert_id}:{content_hash(channel)}"
 
 
 def sent_targets(alert_id: str, channel: str) -> str:
-    """Set of digests of the targets (e.g. Apprise URLs) of a channel that took the alert."""
-    return f"{PREFIX}:sent-targets:{alert_id}:{digest(channel)}"
+    """Set of content hashes of the targets (e.g. Apprise URLs) of a channel that took the alert."""
+    return f"{PREFIX}:sent-targets:{alert_id}:{content_hash(channel)}"
 
 
 def sending(alert_id: str, channel: str) -> str:
     """Short lock held while one worker delivers (rule, article, channel)."""
-    return f"{PREFIX}:sending:{alert_id}:{digest(channel)}"
+    return f"{PREFIX}:sending:{alert_id}:{content_hash(channel)}"
 
 
 def dead_letters() -> str:
@@ -117,11 +117,11 @@ def ruleset() -> str:
 
 def entry_job_id(canonical_url: str) -> str:
     """RQ job id for an entry: letters, digits, '-' only."""
-    return f"entry-{digest(canonical_url)}"
+    return f"entry-{content_hash(canonical_url)}"
 
 
 def delivery_job_id(alert_id: str, channel: str) -> str:
-    return f"deliver-{alert_id}-{digest(channel)}"
+    return f"deliver-{alert_id}-{content_hash(channel)}"
 
 
 # --- stories (near-duplicate articles across outlets and languages) -------------------------
@@ -149,7 +149,7 @@ def story_by_shingle(value: int) -> str:
 
 def story_by_signature(signature: str) -> str:
     """Sorted set: story id -> when a story reporting this (type, count) was indexed."""
-    return f"{PREFIX}:storyidx:ev:{digest(signature)}"
+    return f"{PREFIX}:storyidx:ev:{content_hash(signature)}"
 
 
 def article_story(article_id: str) -> str:
@@ -168,7 +168,7 @@ def stories_lock() -> str:
 
 # --- rule state (what a rule has done; see workers/decide.py) --------------------------------
 def _rid(rule: str) -> str:
-    return digest(rule)
+    return content_hash(rule)
 
 
 def fired(rule: str, scope: str) -> str:
@@ -183,12 +183,12 @@ def corroboration(rule: str, story_id: str) -> str:
 
 def window(rule: str, group: str) -> str:
     """Sorted set: article or story id -> arrival time, for window rules."""
-    return f"{PREFIX}:window:{_rid(rule)}:{digest(group)}"
+    return f"{PREFIX}:window:{_rid(rule)}:{content_hash(group)}"
 
 
 def novelty(rule: str, group: str) -> str:
     """String: when a matching story was last seen, for new_for rules."""
-    return f"{PREFIX}:novel:{_rid(rule)}:{digest(group)}"
+    return f"{PREFIX}:novel:{_rid(rule)}:{content_hash(group)}"
 
 
 def novelty_stories(rule: str) -> str:
@@ -197,7 +197,7 @@ def novelty_stories(rule: str) -> str:
 
 
 def cooldown(rule: str, group: str) -> str:
-    return f"{PREFIX}:cooldown:{_rid(rule)}:{digest(group)}"
+    return f"{PREFIX}:cooldown:{_rid(rule)}:{content_hash(group)}"
 
 
 def rule_lock(rule: str, scope: str) -> str:

@@ -22,7 +22,7 @@ from workers.extract import extract_article
 
 
 def article_id(entry: Entry) -> str:
-    return keys.digest(entry.canonical_url or canonical_url(entry.link))
+    return keys.content_hash(entry.canonical_url or canonical_url(entry.link))
 
 
 def _now_iso() -> str:

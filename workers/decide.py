@@ -190,7 +190,7 @@ def decide(
             return corroboration
         # Cooldown, novelty and windows are per group, shared by stories: one lock for them.
         with redis_lock(
-            r, keys.rule_lock(rule.name, f"g:{keys.digest(group)}"), owner=current_owner()
+            r, keys.rule_lock(rule.name, f"g:{keys.content_hash(group)}"), owner=current_owner()
         ):
             for step in (
                 lambda: _cooling(r, rule, group),

@@ -39,7 +39,7 @@ def silence_alert(rule: Rule, feed: Feed, state: feedstate.FeedState, now: float
     quiet = format_duration(round(now - (state.last_new_at or now)))
     usual = format_duration(round(state.avg_gap or 0))
     article = Article(
-        id=f"silent-{keys.digest(feed.url)}",
+        id=f"silent-{keys.content_hash(feed.url)}",
         url=feed.url,
         feed_name=feed.name,
         feed_url=feed.url,
