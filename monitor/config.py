@@ -31,7 +31,7 @@ from pydantic.json_schema import SkipJsonSchema
 from monitor.apprise_urls import check_apprise_url, mask_apprise_url
 from monitor.durations import Delay, Duration
 from monitor.errors import ConfigError
-from monitor.keys import Lifetimes, lifetimes
+from monitor.lifetimes import Lifetimes, lifetimes
 from monitor.models import Feed
 from monitor.yamlpos import Positions, YAMLSyntaxError, load_yaml, pydantic_problems
 

@@ -1,53 +1,17 @@
-"""Every Redis key newsmonitor uses, with its lifetime: the one place key names are built.
+"""Every Redis key newsmonitor uses: the one place key names are built.
 
 Key layout is ``nm:<noun>:<id>``. Ids that come from the outside world (URLs, guids) are hashed
-so a key never carries user text and stays short.
+(``content_hash``) so a key never carries user text and stays short. How long the data lives
+is monitor/lifetimes.py.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 
 PREFIX = "nm"
 
-DAY = 24 * 3600
-# An entry's "seen" marker must outlive the entry in every feed that carries it; feeds rarely
-# keep items for more than a few weeks.
-SEEN_TTL = 90 * DAY
-# Articles and their events: the retention window (issue 5 makes it configurable).
-ARTICLE_TTL = 30 * DAY
-# The "sent" guard for (rule, article, channel) must outlive every retry and redelivery of the
-# alert; it lives as long as the entry's seen marker so a re-seen entry cannot alert again.
-SENT_TTL = SEEN_TTL
 DEAD_LETTER_MAX = 10_000
-
-# Stories live as long as a copy of them can still arrive (or less, with a short retention).
-STORY_TTL = 3 * DAY
-
-
-@dataclass(frozen=True, slots=True)
-class Lifetimes:
-    """Every TTL that follows the configured retention (config ``retention``)."""
-
-    articles: int = ARTICLE_TTL  # articles with their events
-    seen: int = SEEN_TTL  # seen markers; also the sent/fired guards, which must outlive them
-
-    @property
-    def sent(self) -> int:
-        return self.seen
-
-    @property
-    def stories(self) -> int:
-        return min(STORY_TTL, self.articles)
-
-
-DEFAULT_LIFETIMES = Lifetimes()
-
-
-def lifetimes(articles_s: float, seen_s: float) -> Lifetimes:
-    return Lifetimes(int(articles_s), int(seen_s))
-
 
 QUEUE_ENTRIES = "entries"
 QUEUE_ALERTS = "alerts"
@@ -67,7 +31,8 @@ def seen_guid(feed_url: str, guid: str) -> str:
 
 
 def feed_state(feed_url: str) -> str:
-    """Hash: etag, last_modified, last_success, last_error, errors, polls."""
+    """Hash (monitor/feeds/state.py): etag, last_modified, body_hash, ttl, last_success,
+    last_new_at, avg_gap, first_poll, polls, entries, errors, last_error, last_error_at."""
     return f"{PREFIX}:feed:{content_hash(feed_url)}"
 
 
@@ -128,7 +93,7 @@ def delivery_job_id(alert_id: str, channel: str) -> str:
 
 
 def story(story_id: str) -> str:
-    """Hash: first article id, url, title, first_seen, last_seen, articles, sketch."""
+    """Hash: first_article (its id), url, first_seen, last_seen, articles (how many)."""
     return f"{PREFIX}:story:{story_id}"
 
 
@@ -231,12 +196,13 @@ def metrics() -> str:
 
 
 # --- operations: leader election, worker liveness -----------------------------------------
-LEADER_TTL = 15  # a dead poller's lock frees itself this fast; the standby takes over next check
+LEADER_TTL = 15  # a dead leader's lock frees itself this fast; the standby takes over next check
 ALIVE_TTL = 15  # a killed worker is known dead this fast
 
 
 def leader() -> str:
-    """String: the id of the daemon whose scheduler polls feeds now (SET NX EX, renewed)."""
+    """String: the id of the daemon that leads now: it polls feeds and runs the leader-only
+    housekeeping (SET NX EX, renewed)."""
     return f"{PREFIX}:leader"
 
 

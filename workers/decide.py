@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 import redis
 
 from monitor import keys
+from monitor.lifetimes import DEFAULT_LIFETIMES, STORY_TTL, Lifetimes
 from monitor.locks import redis_lock
 from monitor.models import Article, Event
 from monitor.redisconn import as_str
@@ -146,7 +147,7 @@ def _novel(r: redis.Redis, rule: Rule, story: Story, group: str, now: float) -> 
     r.set(key, now, ex=int(rule.new_for) + 60)
     old = last is not None and now - float(last) < rule.new_for
     r.hset(verdicts, story.id, "old" if old else "new")
-    r.expire(verdicts, int(rule.new_for) + keys.STORY_TTL)
+    r.expire(verdicts, int(rule.new_for) + STORY_TTL)
     if old:
         return Decision(
             "suppress", f"a similar story was seen {int(now - float(as_str(last)))}s ago"
@@ -174,7 +175,7 @@ def decide(
     story: Story,
     events: tuple[Event, ...],
     now: float | None = None,
-    life: keys.Lifetimes = keys.DEFAULT_LIFETIMES,
+    life: Lifetimes = DEFAULT_LIFETIMES,
 ) -> Decision:
     now = time.time() if now is None else now
     group = group_of(rule, article, events)

@@ -36,6 +36,7 @@ from rq.job import Job
 from monitor import alertstore, keys, metrics
 from monitor.config import Config
 from monitor.errors import DeliveryError, PermanentDeliveryError
+from monitor.lifetimes import ARTICLE_TTL
 from monitor.locks import LockOwner, release_lock, try_lock
 from monitor.models import Alert, Delivery
 from monitor.newsworker import REPORTS_OWN_FAILURES
@@ -225,7 +226,7 @@ def state_ttl(job: Job | None) -> int:
     """The retention the delivery was enqueued with (a job from before it was recorded: the
     default)."""
     meta = job.meta if job is not None else {}
-    return int(meta.get(META_STATE_TTL) or keys.ARTICLE_TTL)
+    return int(meta.get(META_STATE_TTL) or ARTICLE_TTL)
 
 
 def _describe(error: BaseException) -> str:
@@ -262,7 +263,7 @@ def record_failure(
     channel: str,
     error: BaseException,
     attempts: int,
-    ttl: int = keys.ARTICLE_TTL,
+    ttl: int = ARTICLE_TTL,
 ) -> None:
     """A delivery that failed for good: into the dead-letter list and the deliveries log."""
     at, text = now_utc().isoformat(), _describe(error)
