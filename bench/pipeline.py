@@ -29,7 +29,7 @@ import trafilatura  # noqa: E402
 
 from bench.common import HERE, serve_script  # noqa: E402
 from bench.pageserver import load_pages  # noqa: E402
-from monitor.config import FetchConfig  # noqa: E402
+from monitor.configsections import FetchConfig  # noqa: E402
 from monitor.embedded_redis import EmbeddedRedis  # noqa: E402
 from monitor.http.fetch import make_client  # noqa: E402
 from monitor.models import Entry  # noqa: E402

@@ -17,7 +17,7 @@ import redis
 from rq import Callback, Queue, Retry
 
 from monitor import keys
-from monitor.config import DEFAULT_PAGE_RETRIES
+from monitor.configsections import DEFAULT_PAGE_RETRIES
 from monitor.lifetimes import DEFAULT_LIFETIMES, Lifetimes
 from monitor.models import Entry
 from monitor.redisconn import as_str

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from monitor.config import FetchConfig
+from monitor.configsections import FetchConfig
 from monitor.errors import FeedParseError
 from monitor.feeds.entries import FeedItems
 from monitor.feeds.fastparse import read_wellformed

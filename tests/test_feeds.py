@@ -21,7 +21,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from monitor.config import FetchConfig
+from monitor.configsections import FetchConfig
 from monitor.errors import FeedParseError, FetchError
 from monitor.feeds.fetch import fetch_feed
 from monitor.feeds.parse import ParsedFeed, parse_feed

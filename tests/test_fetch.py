@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 import httpx
 import pytest
 
-from monitor.config import FetchConfig
+from monitor.configsections import FetchConfig
 from monitor.errors import BlockedAddressError, FetchError
 from monitor.http.fetch import fetch_page, make_client, open_stream
 from monitor.http.netguard import check_public, is_private_url

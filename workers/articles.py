@@ -10,7 +10,7 @@ import httpx
 import redis
 
 from monitor import keys
-from monitor.config import FetchConfig
+from monitor.configsections import FetchConfig
 from monitor.errors import NewsmonitorError
 from monitor.http.fetch import fetch_page
 from monitor.http.netguard import is_private_url

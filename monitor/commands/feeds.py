@@ -16,7 +16,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from monitor.config import FeedConfig, load_config
+from monitor.config import load_config
+from monitor.configsections import FeedConfig
 from monitor.durations import duration_arg, format_duration
 from monitor.errors import ConfigError
 from monitor.feeds import state as feedstate

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from monitor.config import FetchConfig
+from monitor.configsections import FetchConfig
 from monitor.http.fetch import (
     check_http_url,
     drain_small,

@@ -20,7 +20,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from monitor.config import FetchConfig
+from monitor.configsections import FetchConfig
 from monitor.errors import BlockedAddressError, FetchError
 from monitor.http.deadline import DeadlineTransport, deadline, time_left
 from monitor.http.inflate import ACCEPT_ENCODING, Inflater
