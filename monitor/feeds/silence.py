@@ -24,6 +24,7 @@ from monitor.durations import format_duration
 from monitor.feeds import state as feedstate
 from monitor.models import Alert, Article, Feed
 from monitor.rules.model import Rule, RuleSet
+from monitor.statuses import FeedHealth
 from monitor.urls import host_of
 from workers.context import make_queue
 from workers.deliver import enqueue_delivery
@@ -81,7 +82,7 @@ def check_silent_feeds(
         state = feedstate.read_state(r, feed.url)
         for rule in rules:
             factor = rule.match.feed_silent or 0
-            if not _matches(rule, feed) or state.health(now, factor) != "silent":
+            if not _matches(rule, feed) or state.health(now, factor) is not FeedHealth.SILENT:
                 continue
             alert = silence_alert(rule, feed, state, now)
             guard = keys.fired(rule.name, f"silent:{alert.id}")
