@@ -39,7 +39,7 @@ from tests.servers import LocalHTTPServer, Request, Response  # noqa: E402
 
 
 def baseline(base: str, n: int = 20) -> float:
-    from monitor.explain import page_article
+    from monitor.commands.articles import page_article
     from workers.jobs import understand
 
     t = time.perf_counter()

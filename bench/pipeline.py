@@ -29,14 +29,14 @@ import trafilatura  # noqa: E402
 
 from bench.common import HERE, serve_script  # noqa: E402
 from bench.pageserver import load_pages  # noqa: E402
-from monitor.config import FetchConfig  # noqa: E402
+from monitor.configsections import FetchConfig  # noqa: E402
 from monitor.embedded_redis import EmbeddedRedis  # noqa: E402
+from monitor.http.fetch import make_client  # noqa: E402
 from monitor.models import Entry  # noqa: E402
 from monitor.rules import load_rules, match_ruleset  # noqa: E402
 from monitor.urls import canonical_url  # noqa: E402
 from tests.conftest import corpus_dir  # noqa: E402
 from workers.articles import read_article, store_article  # noqa: E402
-from workers.fetch import make_client  # noqa: E402
 from workers.jobs import understand  # noqa: E402
 
 # 418 of the 440 entries of the corpus feeds carry a date; the page is searched for one only

@@ -23,8 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from monitor.commands.articles import corpus_articles, understood  # noqa: E402
 from monitor.embedded_redis import EmbeddedRedis  # noqa: E402
-from monitor.explain import corpus_articles, understood  # noqa: E402
 from monitor.models import Article  # noqa: E402
 from monitor.rules import RuleMatch, RuleSet, match_ruleset  # noqa: E402
 from monitor.rules.match import match_every_rule  # noqa: E402

@@ -28,6 +28,7 @@ import redis
 from redis.client import Pipeline
 
 from monitor import keys
+from monitor.lifetimes import ARTICLE_TTL, DAY, DEFAULT_LIFETIMES, Lifetimes
 from monitor.models import Alert
 from monitor.redisconn import as_str
 
@@ -53,7 +54,7 @@ def record_alert(
     r: redis.Redis,
     alert: Alert,
     words: Sequence[str],
-    life: keys.Lifetimes = keys.DEFAULT_LIFETIMES,
+    life: Lifetimes = DEFAULT_LIFETIMES,
     now: float | None = None,
 ) -> bool:
     """Store the alert (``words``: each event in words) and count the rule's hit; False when
@@ -70,7 +71,7 @@ def record_alert(
             pipe.zremrangebyrank(index, 0, -keys.ALERTS_MAX - 1)
             pipe.expire(index, ttl)
         pipe.incr(hits)
-        pipe.expire(hits, keys.HITS_DAYS * keys.DAY)
+        pipe.expire(hits, keys.HITS_DAYS * DAY)
         pipe.hset(keys.rules_last_fired(), alert.rule, now)
         pipe.expire(keys.rules_last_fired(), ttl)
         pipe.execute()
@@ -86,7 +87,7 @@ def set_delivery_state(
     attempt: int | None = None,
     error: str | None = None,
     only_if_new: bool = False,
-    ttl: int = keys.ARTICLE_TTL,
+    ttl: int = ARTICLE_TTL,
 ) -> None:
     """Record where (alert, channel) stands. ``only_if_new`` leaves an existing state alone
     (the first enqueue of a delivery that may already be running or done)."""
@@ -149,7 +150,7 @@ def count_alerts(r: redis.Redis, rule: str | None = None) -> int:
 def read_rule_hits(r: redis.Redis, rule: str, days: int, now: float | None = None) -> list[int]:
     """The rule's alerts per UTC day, oldest first, ending today."""
     now = time.time() if now is None else now
-    names = [keys.rule_hits(rule, utc_day(now - i * keys.DAY)) for i in range(days - 1, -1, -1)]
+    names = [keys.rule_hits(rule, utc_day(now - i * DAY)) for i in range(days - 1, -1, -1)]
     return [int(v) if v else 0 for v in r.mget(names)]
 
 

@@ -29,11 +29,13 @@ from monitor.console.app import console_routes
 from monitor.digests import flush_due_digests
 from monitor.embedded_redis import EmbeddedRedis
 from monitor.errors import ConfigError
-from monitor.feedlist import all_feeds
+from monitor.feeds.list import all_feeds
+from monitor.feeds.poller import Poller
+from monitor.feeds.silence import check_silent_feeds
 from monitor.health import HealthServer, start_health_server
+from monitor.http.fetch import make_client
 from monitor.leader import Leadership
 from monitor.outage import is_outage
-from monitor.polling import Poller
 from monitor.producers import make_queue
 from monitor.redisconn import as_str, connect_once, open_redis
 from monitor.retention import trim
@@ -41,12 +43,10 @@ from monitor.retries import DueRetries
 from monitor.rules.compiled import RuleSet
 from monitor.rules.watch import RulesWatcher
 from monitor.scheduler import Periodic, build_scheduler
-from monitor.silence import check_silent_feeds
 from monitor.stopping import INTERRUPTED, Deadline, StartupInterrupted, StopSignals
 from monitor.supervisor import WorkerSpec, WorkerSupervisor
 from monitor.sweep import forget_workers, sweep
 from monitor.welcome import waiting_line
-from workers.fetch import make_client
 
 log = logging.getLogger("newsmonitor")
 

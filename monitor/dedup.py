@@ -17,7 +17,8 @@ import redis
 from rq import Queue
 
 from monitor import keys
-from monitor.config import DEFAULT_PAGE_RETRIES
+from monitor.configsections import DEFAULT_PAGE_RETRIES
+from monitor.lifetimes import DEFAULT_LIFETIMES, Lifetimes
 from monitor.models import Entry
 from monitor.producers import enqueue_entry
 from monitor.redisconn import as_str
@@ -70,7 +71,7 @@ def enqueue_entry_once(
     queue: Queue,
     entry: Entry,
     job_timeout: float,
-    life: keys.Lifetimes = keys.DEFAULT_LIFETIMES,
+    life: Lifetimes = DEFAULT_LIFETIMES,
     page_retries: Sequence[float] = DEFAULT_PAGE_RETRIES,
 ) -> bool:
     """Enqueue the entry unless seen (in this version); True if this call enqueued it."""
@@ -99,7 +100,7 @@ def enqueue_entry_once(
 
 
 def mark_seen(
-    r: redis.Redis, entries: Iterable[Entry], life: keys.Lifetimes = keys.DEFAULT_LIFETIMES
+    r: redis.Redis, entries: Iterable[Entry], life: Lifetimes = DEFAULT_LIFETIMES
 ) -> int:
     """Mark entries seen without processing them (a new feed's backlog); returns how many."""
     n = 0

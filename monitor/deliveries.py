@@ -19,6 +19,7 @@ from rq import Queue
 
 from monitor import alertstore, keys, metrics
 from monitor.config import Config
+from monitor.lifetimes import ARTICLE_TTL
 from monitor.models import Delivery
 from monitor.producers import enqueue_delivery
 
@@ -65,7 +66,7 @@ def record_failure(
     channel: str,
     error: BaseException,
     attempts: int,
-    ttl: int = keys.ARTICLE_TTL,
+    ttl: int = ARTICLE_TTL,
 ) -> None:
     """A delivery that failed for good: into the dead-letter list and the deliveries log."""
     at, text = now_utc().isoformat(), describe_error(error)

@@ -20,6 +20,7 @@ import redis
 
 from monitor import alertstore, keys
 from monitor.config import Config
+from monitor.lifetimes import DEFAULT_LIFETIMES, Lifetimes
 from monitor.models import Alert
 from monitor.producers import enqueue_delivery, make_queue
 from monitor.quiethours import in_quiet_hours, quiet_hours_end
@@ -42,7 +43,7 @@ def hold_for_digest(
     rule: Rule,
     alert: Alert,
     now: float,
-    life: keys.Lifetimes = keys.DEFAULT_LIFETIMES,
+    life: Lifetimes = DEFAULT_LIFETIMES,
 ) -> bool:
     """Hold the alert for the rule's next digest; False if it was held before (a replay)."""
     if not r.set(keys.digested(alert.id), 1, nx=True, ex=life.sent):

@@ -23,7 +23,7 @@ from prometheus_client.utils import floatToGoString
 
 from monitor import keys, metrics
 from monitor.metrics import Counters
-from monitor.queues import count_workers, queue_stats
+from monitor.queuestats import count_workers, queue_stats
 
 CONTENT_TYPE = CONTENT_TYPE_PLAIN_0_0_4
 NS = "newsmonitor"

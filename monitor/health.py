@@ -22,7 +22,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from monitor.exposition import CONTENT_TYPE, render_metrics
-from monitor.queues import count_workers, queue_stats
+from monitor.queuestats import count_workers, queue_stats
 from monitor.webserver import WebServer
 
 log = logging.getLogger("newsmonitor.health")

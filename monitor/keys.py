@@ -1,74 +1,39 @@
-"""Every Redis key newsmonitor uses, with its lifetime: the one place key names are built.
+"""Every Redis key newsmonitor uses: the one place key names are built.
 
 Key layout is ``nm:<noun>:<id>``. Ids that come from the outside world (URLs, guids) are hashed
-so a key never carries user text and stays short.
+(``content_hash``) so a key never carries user text and stays short. How long the data lives
+is monitor/lifetimes.py.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 
 PREFIX = "nm"
 
-DAY = 24 * 3600
-# An entry's "seen" marker must outlive the entry in every feed that carries it; feeds rarely
-# keep items for more than a few weeks.
-SEEN_TTL = 90 * DAY
-# Articles and their events: the retention window (issue 5 makes it configurable).
-ARTICLE_TTL = 30 * DAY
-# The "sent" guard for (rule, article, channel) must outlive every retry and redelivery of the
-# alert; it lives as long as the entry's seen marker so a re-seen entry cannot alert again.
-SENT_TTL = SEEN_TTL
 DEAD_LETTER_MAX = 10_000
-
-# Stories live as long as a copy of them can still arrive (or less, with a short retention).
-STORY_TTL = 3 * DAY
-
-
-@dataclass(frozen=True, slots=True)
-class Lifetimes:
-    """Every TTL that follows the configured retention (config ``retention``)."""
-
-    articles: int = ARTICLE_TTL  # articles with their events
-    seen: int = SEEN_TTL  # seen markers; also the sent/fired guards, which must outlive them
-
-    @property
-    def sent(self) -> int:
-        return self.seen
-
-    @property
-    def stories(self) -> int:
-        return min(STORY_TTL, self.articles)
-
-
-DEFAULT_LIFETIMES = Lifetimes()
-
-
-def lifetimes(articles_s: float, seen_s: float) -> Lifetimes:
-    return Lifetimes(int(articles_s), int(seen_s))
-
 
 QUEUE_ENTRIES = "entries"
 QUEUE_ALERTS = "alerts"
 
 
-def digest(text: str) -> str:
+def content_hash(text: str) -> str:
     """A short stable id for outside text (URL, guid): 20 hex chars of SHA-256."""
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:20]
 
 
 def seen_url(canonical_url: str) -> str:
-    return f"{PREFIX}:seen:url:{digest(canonical_url)}"
+    return f"{PREFIX}:seen:url:{content_hash(canonical_url)}"
 
 
 def seen_guid(feed_url: str, guid: str) -> str:
-    return f"{PREFIX}:seen:guid:{digest(feed_url + chr(0) + guid)}"
+    return f"{PREFIX}:seen:guid:{content_hash(feed_url + chr(0) + guid)}"
 
 
 def feed_state(feed_url: str) -> str:
-    """Hash: etag, last_modified, last_success, last_error, errors, polls."""
-    return f"{PREFIX}:feed:{digest(feed_url)}"
+    """Hash (monitor/feeds/state.py): etag, last_modified, body_hash, ttl, last_success,
+    last_new_at, avg_gap, first_poll, polls, entries, errors, last_error, last_error_at."""
+    return f"{PREFIX}:feed:{content_hash(feed_url)}"
 
 
 def feeds_known() -> str:
@@ -87,17 +52,17 @@ def articles_index() -> str:
 
 def sent(alert_id: str, channel: str) -> str:
     """Set once the channel accepted the alert; guards against a second delivery."""
-    return f"{PREFIX}:sent:{alert_id}:{digest(channel)}"
+    return f"{PREFIX}:sent:{alert_id}:{content_hash(channel)}"
 
 
 def sent_targets(alert_id: str, channel: str) -> str:
-    """Set of digests of the targets (e.g. Apprise URLs) of a channel that took the alert."""
-    return f"{PREFIX}:sent-targets:{alert_id}:{digest(channel)}"
+    """Set of content hashes of the targets (e.g. Apprise URLs) of a channel that took the alert."""
+    return f"{PREFIX}:sent-targets:{alert_id}:{content_hash(channel)}"
 
 
 def sending(alert_id: str, channel: str) -> str:
     """Short lock held while one worker delivers (rule, article, channel)."""
-    return f"{PREFIX}:sending:{alert_id}:{digest(channel)}"
+    return f"{PREFIX}:sending:{alert_id}:{content_hash(channel)}"
 
 
 def dead_letters() -> str:
@@ -117,18 +82,18 @@ def ruleset() -> str:
 
 def entry_job_id(canonical_url: str) -> str:
     """RQ job id for an entry: letters, digits, '-' only."""
-    return f"entry-{digest(canonical_url)}"
+    return f"entry-{content_hash(canonical_url)}"
 
 
 def delivery_job_id(alert_id: str, channel: str) -> str:
-    return f"deliver-{alert_id}-{digest(channel)}"
+    return f"deliver-{alert_id}-{content_hash(channel)}"
 
 
 # --- stories (near-duplicate articles across outlets and languages) -------------------------
 
 
 def story(story_id: str) -> str:
-    """Hash: first article id, url, title, first_seen, last_seen, articles, sketch."""
+    """Hash: first_article (its id), url, first_seen, last_seen, articles (how many)."""
     return f"{PREFIX}:story:{story_id}"
 
 
@@ -149,7 +114,7 @@ def story_by_shingle(value: int) -> str:
 
 def story_by_signature(signature: str) -> str:
     """Sorted set: story id -> when a story reporting this (type, count) was indexed."""
-    return f"{PREFIX}:storyidx:ev:{digest(signature)}"
+    return f"{PREFIX}:storyidx:ev:{content_hash(signature)}"
 
 
 def article_story(article_id: str) -> str:
@@ -168,7 +133,7 @@ def stories_lock() -> str:
 
 # --- rule state (what a rule has done; see workers/decide.py) --------------------------------
 def _rid(rule: str) -> str:
-    return digest(rule)
+    return content_hash(rule)
 
 
 def fired(rule: str, scope: str) -> str:
@@ -183,12 +148,12 @@ def corroboration(rule: str, story_id: str) -> str:
 
 def window(rule: str, group: str) -> str:
     """Sorted set: article or story id -> arrival time, for window rules."""
-    return f"{PREFIX}:window:{_rid(rule)}:{digest(group)}"
+    return f"{PREFIX}:window:{_rid(rule)}:{content_hash(group)}"
 
 
 def novelty(rule: str, group: str) -> str:
     """String: when a matching story was last seen, for new_for rules."""
-    return f"{PREFIX}:novel:{_rid(rule)}:{digest(group)}"
+    return f"{PREFIX}:novel:{_rid(rule)}:{content_hash(group)}"
 
 
 def novelty_stories(rule: str) -> str:
@@ -197,7 +162,7 @@ def novelty_stories(rule: str) -> str:
 
 
 def cooldown(rule: str, group: str) -> str:
-    return f"{PREFIX}:cooldown:{_rid(rule)}:{digest(group)}"
+    return f"{PREFIX}:cooldown:{_rid(rule)}:{content_hash(group)}"
 
 
 def rule_lock(rule: str, scope: str) -> str:
@@ -231,12 +196,13 @@ def metrics() -> str:
 
 
 # --- operations: leader election, worker liveness -----------------------------------------
-LEADER_TTL = 15  # a dead poller's lock frees itself this fast; the standby takes over next check
+LEADER_TTL = 15  # a dead leader's lock frees itself this fast; the standby takes over next check
 ALIVE_TTL = 15  # a killed worker is known dead this fast
 
 
 def leader() -> str:
-    """String: the id of the daemon whose scheduler polls feeds now (SET NX EX, renewed)."""
+    """String: the id of the daemon that leads now: it polls feeds and runs the leader-only
+    housekeeping (SET NX EX, renewed)."""
     return f"{PREFIX}:leader"
 
 

@@ -25,6 +25,7 @@ import redis
 
 from monitor import keys
 from monitor.models import Article
+from monitor.statuses import PollStatus
 
 log = logging.getLogger("newsmonitor.metrics")
 
@@ -38,11 +39,11 @@ POLLS, ENTRIES, ARTICLES, EVENTS, ALERTS, DELIVERIES, JOBS_FAILED = (
     "jobs_failed",
 )
 LAG_BUCKET, LAG_COUNT, LAG_SUM = "lag_bucket", "lag_count", "lag_sum"
-POLL_OUTCOMES = ("ok", "unchanged", "error", "backlog")
+# ok, unchanged, error, backlog: each PollStatus by the metric label it carries
+POLL_OUTCOMES = tuple(dict.fromkeys(s.metric for s in PollStatus))
+_POLL_STATUSES = frozenset(PollStatus)
 DELIVERY_OUTCOMES = ("sent", "failed", "dead", "duplicate")
 JOB_QUEUES = (keys.QUEUE_ENTRIES, keys.QUEUE_ALERTS)
-# The poller's PollResult calls a poll that found new entries "new"; for the metric it is "ok".
-_POLL_ALIASES = {"new": "ok"}
 OTHER = "other"  # an unknown outcome: counted, but never a new label value per typo or message
 # Seconds from an article's publication to its delivery: feeds lag from seconds to a day.
 LAG_BUCKETS: tuple[float, ...] = (1, 2, 5, 10, 30, 60, 300, 900, 3600, 21600, 86400)
@@ -75,7 +76,9 @@ def _add(pipe: redis.client.Pipeline, counts: dict[str, int]) -> None:
 
 
 def _poll_counts(outcome: str, new_entries: int) -> dict[str, int]:
-    outcome = _POLL_ALIASES.get(outcome, outcome)
+    """``outcome``: a PollStatus (or its value; the metric uses its ``metric`` label) or a label."""
+    if outcome in _POLL_STATUSES:
+        outcome = PollStatus(outcome).metric
     label = outcome if outcome in POLL_OUTCOMES else OTHER
     return {f"{POLLS}:{label}": 1, ENTRIES: new_entries}
 

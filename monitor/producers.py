@@ -23,6 +23,7 @@ from rq.serializers import JSONSerializer
 
 from monitor import alertstore, keys
 from monitor.config import Config
+from monitor.lifetimes import Lifetimes
 from monitor.models import Alert, Entry
 
 log = logging.getLogger("newsmonitor.deliver")
@@ -59,7 +60,7 @@ def enqueue_entry(
     entry: Entry,
     job_id: str,
     job_timeout: float,
-    life: keys.Lifetimes,
+    life: Lifetimes,
     page_retries: Sequence[float],
     pipeline: Pipeline,
 ) -> None:

@@ -1,7 +1,9 @@
 """APScheduler wiring: the daemon's clock.
 
-Every job here is short and periodic: the poller's tick (which starts due polls in its own
-pool), leadership renewal, the rules watcher, digests, the orphaned-job sweep and retention.
+Every job here is short and periodic (the list is ``housekeeping`` in monitor/daemon.py):
+leadership renewal, the rules watcher, due retries, digests, the orphaned-job sweep, the feed
+list's reconcile, retention and the silence check. Polling is not one of them: the Poller has
+its own dispatcher thread and pool (monitor/feeds/poller.py).
 ``max_instances=1`` and ``coalesce=True`` mean a slow run is never doubled and missed runs
 collapse into one.
 """

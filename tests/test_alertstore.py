@@ -14,6 +14,7 @@ from monitor import alertstore, keys
 from monitor.config import load_config
 from monitor.deliveries import replay_dead_letters
 from monitor.digests import flush_due_digests
+from monitor.lifetimes import ARTICLE_TTL
 from monitor.models import Alert
 from monitor.producers import enqueue_delivery, make_queue
 from monitor.rules.compiled import RuleSet
@@ -43,7 +44,7 @@ def test_an_alert_is_stored_once_and_counted_once(redis_client: redis.Redis) -> 
     assert stored["article"]["text"] == ""  # the evidence is kept, the article text is not
     assert alertstore.read_rule_hits(redis_client, "large-attack-count", 3, now) == [0, 0, 1]
     assert alertstore.read_last_fired(redis_client) == {"large-attack-count": now}
-    assert 0 < redis_client.ttl(keys.alert(alert.id)) <= keys.ARTICLE_TTL
+    assert 0 < redis_client.ttl(keys.alert(alert.id)) <= ARTICLE_TTL
 
 
 def test_newest_first_filtered_by_rule_and_hits_per_day(redis_client: redis.Redis) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pydantic import AfterValidator, BaseModel
 
-from monitor import config as config_module
+from monitor import configsections as config_module
 from monitor.config import Config, OutboxChannel, load_config
 from workers import context
 from workers.channels.outbox import outbox_path

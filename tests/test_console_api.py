@@ -17,7 +17,7 @@ from monitor.cli import main
 from monitor.config import load_config
 from monitor.console.safety import NEED_TOKEN, READ_ONLY
 from monitor.deliveries import read_dead_letters, record_failure
-from monitor.feedstate import record_error
+from monitor.feeds.state import record_error
 from monitor.producers import make_queue
 from monitor.rules import load_rules
 from monitor.rules.publish import publish_ruleset

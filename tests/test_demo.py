@@ -16,8 +16,8 @@ import httpx
 import pytest
 import redis
 
+from monitor.commands.articles import article_from_row, understood
 from monitor.demo.site import SampleSite, load_samples
-from monitor.explain import article_from_row, understood
 from monitor.rules import load_rules, match_ruleset
 from tests.clirun import start_cli
 from tests.servers import wait_for

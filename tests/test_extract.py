@@ -17,8 +17,9 @@ from typing import Any
 import pytest
 
 from monitor.errors import ExtractError
+from monitor.text import primary_lang, text_from_html
 from tests.conftest import corpus_dir
-from workers.extract import Extracted, extract_article, primary_lang, text_from_html
+from workers.extract import Extracted, extract_article
 
 
 def ground_truth() -> dict[str, dict[str, Any]]:

@@ -14,15 +14,16 @@ from pathlib import Path
 import httpx
 import pytest
 
-from monitor.config import FetchConfig
+from monitor.configsections import FetchConfig
 from monitor.errors import FeedParseError
-from monitor.feedentry import FeedItems
-from monitor.feedfast import read_wellformed
-from monitor.feeds import fetch_feed, parse_feed, read_with_feedparser
+from monitor.feeds.entries import FeedItems
+from monitor.feeds.fastparse import read_wellformed
+from monitor.feeds.fetch import fetch_feed
+from monitor.feeds.parse import parse_feed, read_with_feedparser
+from monitor.http.fetch import make_client
 from monitor.models import Feed
 from tests.servers import LocalHTTPServer, Response
 from tests.test_feeds import FEEDS, serve_corpus_feed
-from workers.fetch import make_client
 
 # The corpus feeds the fast path must take (well-formed, UTF-8, RSS 2.0 or Atom 1.0 with
 # fields it knows); a change that sends more of them to feedparser shows here.

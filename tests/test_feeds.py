@@ -21,13 +21,14 @@ from pathlib import Path
 import httpx
 import pytest
 
-from monitor.config import FetchConfig
+from monitor.configsections import FetchConfig
 from monitor.errors import FeedParseError, FetchError
-from monitor.feeds import ParsedFeed, fetch_feed, parse_feed
+from monitor.feeds.fetch import fetch_feed
+from monitor.feeds.parse import ParsedFeed, parse_feed
+from monitor.http.fetch import make_client
 from monitor.models import Feed
 from tests.conftest import corpus_dir
 from tests.servers import LocalHTTPServer, Request, Response
-from workers.fetch import make_client
 
 FEEDS = sorted(
     p.relative_to(corpus_dir() / "feeds").as_posix() for p in corpus_dir().glob("feeds/*/*")

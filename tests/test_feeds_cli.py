@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 import redis
 
-from monitor import feedstate
 from monitor.cli import main
+from monitor.feeds import state as feedstate
 from tests.test_opml import OPML
 
 

@@ -20,11 +20,11 @@ from collections.abc import Callable, Iterator
 import httpx
 import pytest
 
-from monitor.config import FetchConfig
+from monitor.configsections import FetchConfig
 from monitor.errors import BlockedAddressError, FetchError
+from monitor.http.fetch import fetch_page, make_client, open_stream
+from monitor.http.netguard import check_public, is_private_url
 from tests.servers import LocalHTTPServer, Request, Response
-from workers.fetch import fetch_page, make_client, open_stream
-from workers.netguard import check_public, is_private_url
 
 HTML = b"<html lang='en'><head><title>T</title></head><body><p>Hello</p></body></html>"
 MB = 1024 * 1024

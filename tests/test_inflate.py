@@ -1,4 +1,4 @@
-"""Decompressing response bodies with bounded output (workers/inflate.py)."""
+"""Decompressing response bodies with bounded output (monitor/http/inflate.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import zlib
 import pytest
 
 from monitor.errors import FetchError
-from workers.inflate import Inflater
+from monitor.http.inflate import Inflater
 
 TEXT = b"<p>The ceasefire held through the night, officials said.</p>" * 200
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 
 from monitor.errors import ConfigError
+from monitor.feeds.opml import parse_opml, to_opml
 from monitor.models import Feed
-from monitor.opml import parse_opml, to_opml
 
 OPML = b"""<?xml version="1.0"?>
 <opml version="2.0"><head><title>mine</title></head><body>

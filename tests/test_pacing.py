@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import random
 
-from monitor.pacing import (
+from monitor.feeds.pacing import (
     Hints,
     Pacing,
     base_interval,

@@ -6,10 +6,10 @@ import httpx
 import pytest
 import redis
 
-from monitor import feedstate
 from monitor.config import parse_config
+from monitor.feeds import state as feedstate
+from monitor.feeds.poll import poll_feed
 from monitor.models import Feed
-from monitor.poller import poll_feed
 from monitor.producers import make_queue
 from tests.servers import LocalHTTPServer, Response
 

@@ -8,11 +8,12 @@ import httpx
 import pytest
 import redis
 
-from monitor import feedstate, keys
+from monitor import keys
 from monitor.config import parse_config
+from monitor.feeds import state as feedstate
+from monitor.feeds.poller import Poller
 from monitor.leader import Leadership
 from monitor.models import Feed
-from monitor.polling import Poller
 from monitor.producers import make_queue
 from tests.servers import LocalHTTPServer, Request, Response, free_port, wait_for
 from tests.test_poller import rss

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.explain import corpus_articles, understood
+from monitor.commands.articles import corpus_articles, understood
 from monitor.models import Article
 from monitor.rules import RuleSet, match_ruleset
 from monitor.rules.literals import required_literals

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.explain import corpus_articles, understood, with_gold
+from monitor.commands.articles import corpus_articles, understood, with_gold
 from monitor.rules import load_rules, match_ruleset
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -3,14 +3,15 @@ from __future__ import annotations
 import pytest
 import redis
 
-from monitor import feedstate, keys
+from monitor import keys
 from monitor.config import parse_config
 from monitor.errors import RuleSetError
+from monitor.feeds import state as feedstate
+from monitor.feeds.silence import check_silent_feeds
 from monitor.models import Feed
 from monitor.producers import make_queue
 from monitor.rules import match_ruleset
 from monitor.rules.compiled import RuleSet
-from monitor.silence import check_silent_feeds
 from tests.rulekit import article, event, rule
 
 HOUR = 3600.0

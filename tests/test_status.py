@@ -15,15 +15,16 @@ import redis
 from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 
-from monitor import cli, feedstate, keys
+from monitor import cli, keys
 from monitor.commands import status
 from monitor.commands.status import FeedStatus, Status, ago, format_status
 from monitor.deliveries import record_delivery, record_failure
 from monitor.embedded_redis import EmbeddedRedis
 from monitor.errors import PermanentDeliveryError
+from monitor.feeds import state as feedstate
 from monitor.models import Delivery
 from monitor.producers import ENTRY_JOB, make_queue
-from monitor.queues import QueueStats, WorkerInfo
+from monitor.queuestats import QueueStats, WorkerInfo
 from monitor.rules.compiled import RuleSet
 from monitor.rules.publish import publish_ruleset
 from tests.rulekit import rule

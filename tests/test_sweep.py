@@ -16,7 +16,7 @@ from rq.serializers import JSONSerializer
 from monitor import keys, metrics
 from monitor.newsworker import NewsWorker
 from monitor.producers import make_queue
-from monitor.queues import latest_failed_jobs
+from monitor.queuestats import latest_failed_jobs
 from monitor.sweep import MAX_REQUEUES, META_REQUEUES, requeue_orphans
 from tests.servers import wait_for
 

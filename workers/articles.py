@@ -10,18 +10,20 @@ import httpx
 import redis
 
 from monitor import keys
-from monitor.config import FetchConfig
+from monitor.configsections import FetchConfig
 from monitor.errors import NewsmonitorError
+from monitor.http.fetch import fetch_page
+from monitor.http.netguard import is_private_url
+from monitor.lifetimes import ARTICLE_TTL
 from monitor.models import Article, Entry
 from monitor.redisconn import as_str
+from monitor.text import text_from_html
 from monitor.urls import canonical_url, host_of
-from workers.extract import extract_article, text_from_html
-from workers.fetch import fetch_page
-from workers.netguard import is_private_url
+from workers.extract import extract_article
 
 
 def article_id(entry: Entry) -> str:
-    return keys.digest(entry.canonical_url or canonical_url(entry.link))
+    return keys.content_hash(entry.canonical_url or canonical_url(entry.link))
 
 
 def _now_iso() -> str:
@@ -80,7 +82,7 @@ def read_article(client: httpx.Client, entry: Entry, cfg: FetchConfig) -> Articl
         return feed_article(entry, exc.message)
 
 
-def store_article(r: redis.Redis, article: Article, ttl: float = keys.ARTICLE_TTL) -> None:
+def store_article(r: redis.Redis, article: Article, ttl: float = ARTICLE_TTL) -> None:
     """Store the article with its events for the retention window ``ttl`` (seconds)."""
     with r.pipeline() as pipe:
         pipe.set(keys.article(article.id), json.dumps(article.to_dict()), ex=int(ttl))

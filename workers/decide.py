@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import redis
 
 from monitor import keys
+from monitor.lifetimes import DEFAULT_LIFETIMES, STORY_TTL, Lifetimes
 from monitor.locks import redis_lock
 from monitor.models import Article, Event
 from monitor.quiethours import in_quiet_hours
@@ -130,7 +131,7 @@ def _novel(r: redis.Redis, rule: Rule, story: Story, group: str, now: float) -> 
     r.set(key, now, ex=int(rule.new_for) + 60)
     old = last is not None and now - float(last) < rule.new_for
     r.hset(verdicts, story.id, "old" if old else "new")
-    r.expire(verdicts, int(rule.new_for) + keys.STORY_TTL)
+    r.expire(verdicts, int(rule.new_for) + STORY_TTL)
     if old:
         return Decision(
             "suppress", f"a similar story was seen {int(now - float(as_str(last)))}s ago"
@@ -158,7 +159,7 @@ def decide(
     story: Story,
     events: tuple[Event, ...],
     now: float | None = None,
-    life: keys.Lifetimes = keys.DEFAULT_LIFETIMES,
+    life: Lifetimes = DEFAULT_LIFETIMES,
 ) -> Decision:
     now = time.time() if now is None else now
     group = group_of(rule, article, events)
@@ -174,7 +175,7 @@ def decide(
             return corroboration
         # Cooldown, novelty and windows are per group, shared by stories: one lock for them.
         with redis_lock(
-            r, keys.rule_lock(rule.name, f"g:{keys.digest(group)}"), owner=current_owner()
+            r, keys.rule_lock(rule.name, f"g:{keys.content_hash(group)}"), owner=current_owner()
         ):
             for step in (
                 lambda: _cooling(r, rule, group),

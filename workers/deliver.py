@@ -37,6 +37,7 @@ from monitor.deliveries import (
     record_failure,
 )
 from monitor.errors import DeliveryError, PermanentDeliveryError
+from monitor.lifetimes import ARTICLE_TTL
 from monitor.locks import LockOwner, release_lock, try_lock
 from monitor.models import Alert
 from monitor.producers import META_STATE_TTL, META_TRIES
@@ -172,4 +173,4 @@ def state_ttl(job: Job | None) -> int:
     """The retention the delivery was enqueued with (a job from before it was recorded: the
     default)."""
     meta = job.meta if job is not None else {}
-    return int(meta.get(META_STATE_TTL) or keys.ARTICLE_TTL)
+    return int(meta.get(META_STATE_TTL) or ARTICLE_TTL)

@@ -1,4 +1,4 @@
-"""Article text out of HTML: whole pages with trafilatura, feed fragments with lxml.
+"""Article text out of whole HTML pages, with trafilatura (feed fragments: monitor/text.py).
 
 ``extract_article`` parses the page once and asks trafilatura only for what rules use: the main
 text (without reader comments), the title and the publication date. trafilatura's full
@@ -14,32 +14,21 @@ detecting it from the text is someone else's job.
 
 from __future__ import annotations
 
-import re
 from contextlib import suppress
 from dataclasses import dataclass
 
-import lxml.html
 import trafilatura
 from htmldate import find_date
-from lxml.etree import ParserError
 from lxml.html import HtmlElement
 from trafilatura.metadata import examine_meta, extract_meta_json, extract_title
 from trafilatura.settings import Document
 from trafilatura.utils import load_html
 
 from monitor.errors import ExtractError
+from monitor.text import primary_lang
 
-# Elements after which a reader sees a line break.
-BLOCK_TAGS = frozenset(
-    {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote",
-     "pre", "tr", "table", "section", "article", "header", "footer", "figure", "figcaption",
-     "dd", "dt", "hr"}
-)  # fmt: skip
-INVISIBLE_TAGS = ("script", "style", "noscript", "template")
 # Less than this is a menu or a cookie notice, not an article; the feed's summary will do better.
 MIN_TEXT_CHARS = 50
-_LANG_RE = re.compile(r"^([A-Za-z]{2})(?:$|[-_])")
-_SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,12 +37,6 @@ class Extracted:
     text: str
     date: str | None  # ISO 8601 date as the page gives it (YYYY-MM-DD)
     lang: str | None  # ISO 639-1, only when the page declares it
-
-
-def primary_lang(tag: str | None) -> str | None:
-    """ISO 639-1 code of a language tag: "nl-NL" -> "nl", "en_US" -> "en"; None if not one."""
-    match = _LANG_RE.match((tag or "").strip())
-    return match.group(1).lower() if match else None
 
 
 def declared_lang(tree: HtmlElement) -> str | None:
@@ -100,31 +83,3 @@ def extract_article(body: bytes, url: str, want_date: bool = True) -> Extracted:
     if len(text) < MIN_TEXT_CHARS:
         raise ExtractError(url, f"no article text found ({len(text)} characters)")
     return Extracted(title=title, text=text, date=date, lang=lang)
-
-
-def _break_lines(root: HtmlElement) -> None:
-    for el in list(root.iter()):  # a copy: drop_tree changes the tree
-        if not isinstance(el.tag, str):  # comments and processing instructions
-            continue
-        if el.tag in INVISIBLE_TAGS:
-            el.drop_tree()
-        elif el.tag in BLOCK_TAGS:
-            el.tail = "\n" + (el.tail or "")
-
-
-def text_from_html(fragment: str) -> str:
-    """Plain text of a feed summary or content: tags gone, entities decoded, paragraphs kept
-    as lines, runs of spaces collapsed. Text without markup comes back as it was, trimmed."""
-    if "<" not in fragment and "&" not in fragment:
-        return _tidy(fragment)
-    try:
-        root = lxml.html.fragment_fromstring(fragment, create_parent="div")
-    except (ParserError, ValueError):
-        return _tidy(fragment)
-    _break_lines(root)
-    return _tidy(root.text_content())
-
-
-def _tidy(text: str) -> str:
-    lines = (_SPACES.sub(" ", line).strip() for line in text.splitlines())
-    return "\n".join(line for line in lines if line)

@@ -28,6 +28,7 @@ from monitor import alertstore, keys, metrics
 from monitor.config import Config
 from monitor.digests import hold_for_digest
 from monitor.errors import NewsmonitorError
+from monitor.http.fetch import make_client
 from monitor.locks import redis_lock
 from monitor.models import Alert, Article, Entry
 from monitor.producers import enqueue_delivery, enqueue_reread, make_queue
@@ -39,7 +40,6 @@ from workers.articles import article_id, feed_article, load_article, read_page, 
 from workers.classify import classify
 from workers.context import current_config, current_owner, current_redis
 from workers.decide import Decision, alert_scope, decide
-from workers.fetch import make_client
 from workers.langdetect import detect_language
 from workers.liveblog import update_article
 from workers.render import describe_event

@@ -28,6 +28,6 @@ def update_article(previous: Article, current: Article, version: str) -> Article
 
     Its id is the page's id plus the version, so its alerts and story are its own."""
     return current.replace(
-        id=f"{previous.id}-{keys.digest(version)[:8]}",
+        id=f"{previous.id}-{keys.content_hash(version)[:8]}",
         text=new_paragraphs(previous.text, current.text),
     )

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import redis
 
 from monitor import keys
+from monitor.lifetimes import DEFAULT_LIFETIMES, Lifetimes
 from monitor.locks import redis_lock
 from monitor.models import Article
 from monitor.redisconn import as_str
@@ -132,7 +133,7 @@ def _counts(article: Article) -> dict[str, int]:
 
 
 def assign_story(
-    r: redis.Redis, article: Article, life: keys.Lifetimes = keys.DEFAULT_LIFETIMES
+    r: redis.Redis, article: Article, life: Lifetimes = DEFAULT_LIFETIMES
 ) -> Story:
     """The story the article belongs to, created when it starts a new one."""
     existing = r.get(keys.article_story(article.id))

@@ -34,7 +34,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,
 
 
 def _articles(args: argparse.Namespace, cfg: Config) -> list[Article]:
-    from monitor.explain import corpus_articles, stored_articles
+    from monitor.commands.articles import corpus_articles, stored_articles
 
     if args.corpus:
         return corpus_articles(Path(args.corpus))
@@ -45,7 +45,8 @@ def _articles(args: argparse.Namespace, cfg: Config) -> list[Article]:
 
 
 def cmd_backtest(args: argparse.Namespace) -> int:
-    from monitor.explain import Progress, understood, with_gold
+    from monitor.commands.articles import understood, with_gold
+    from monitor.commands.progress import Progress
 
     cfg = load_config(args.config)
     ruleset = load_rules(Path(args.rules) if args.rules else cfg.rules, None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from monitor.config import HealthConfig
+from monitor.configsections import HealthConfig
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,unused-ignore]

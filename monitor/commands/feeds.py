@@ -16,13 +16,14 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from monitor import feedstate
-from monitor.config import FeedConfig, load_config
+from monitor.config import load_config
+from monitor.configsections import FeedConfig
 from monitor.durations import duration_arg, format_duration
 from monitor.errors import ConfigError
-from monitor.feedlist import add_feeds, all_feeds, remove_feed
+from monitor.feeds import state as feedstate
+from monitor.feeds.list import add_feeds, all_feeds, remove_feed
+from monitor.feeds.opml import parse_opml, to_opml
 from monitor.models import Feed
-from monitor.opml import parse_opml, to_opml
 from monitor.redisconn import redis_session
 from monitor.validation import field_problems
 

@@ -56,7 +56,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def _articles(args: argparse.Namespace, cfg: Config) -> list[Article]:
-    from monitor.explain import corpus_articles, page_article, url_article
+    from monitor.commands.articles import corpus_articles, page_article, url_article
 
     if args.url:
         return [url_article(args.url, cfg)]
@@ -67,7 +67,8 @@ def _articles(args: argparse.Namespace, cfg: Config) -> list[Article]:
 
 
 def cmd_test(args: argparse.Namespace) -> int:
-    from monitor.explain import explain_lines, not_events, understood
+    from monitor.commands.articles import understood
+    from monitor.commands.explain import explain_lines, not_events
     from monitor.rules.match import match_rule
 
     cfg = load_config(args.config)

@@ -19,12 +19,13 @@ from typing import Any
 
 import redis
 
-from monitor import feedstate, keys, metrics
+from monitor import keys, metrics
 from monitor.config import Config, load_config
 from monitor.deliveries import read_dead_letters, read_deliveries
-from monitor.feedlist import all_feeds
+from monitor.feeds import state as feedstate
+from monitor.feeds.list import all_feeds
 from monitor.models import Delivery
-from monitor.queues import (
+from monitor.queuestats import (
     FailedJob,
     QueueStats,
     WorkerInfo,
@@ -33,6 +34,7 @@ from monitor.queues import (
     queue_stats,
 )
 from monitor.redisconn import as_str, redis_session
+from monitor.statuses import FeedHealth
 
 DEFAULT_ALERTS = 10
 SHOWN_FAILURES = 3
@@ -42,7 +44,7 @@ SHOWN_FAILURES = 3
 class FeedStatus:
     name: str
     url: str
-    health: str  # ok, failing, silent, new (see FeedState.health)
+    health: FeedHealth
     last_success: float | None
     last_error: str | None
     last_error_at: float | None
@@ -141,14 +143,14 @@ def ago(ts: float | None, now: float) -> str:
 def format_feed(f: FeedStatus, now: float, width: int) -> str:
     line = f"  {f.name:<{width}}  {f.health:<8} last success {ago(f.last_success, now)}"
     line += f", last new entry {ago(f.last_new_at, now)}"
-    if f.health == "failing" and f.last_error:
+    if f.health == FeedHealth.FAILING and f.last_error:
         line += f"\n  {'':<{width}}  error {ago(f.last_error_at, now)}: {f.last_error}"
     return line
 
 
 def format_feeds(feeds: list[FeedStatus], now: float) -> list[str]:
-    failing = sum(f.health == "failing" for f in feeds)
-    silent = sum(f.health == "silent" for f in feeds)
+    failing = sum(f.health == FeedHealth.FAILING for f in feeds)
+    silent = sum(f.health == FeedHealth.SILENT for f in feeds)
     head = f"Feeds: {len(feeds)} ({failing} failing, {silent} silent)"
     width = max((len(f.name) for f in feeds), default=0)
     return [head, *(format_feed(f, now, width) for f in feeds)]

@@ -12,11 +12,12 @@ from typing import Any
 
 import redis
 
-from monitor import feedstate
 from monitor.commands.feeds import feed_row
 from monitor.config import Config, mask_url
 from monitor.console.safety import scrub
-from monitor.feedlist import all_feeds
+from monitor.feeds import state as feedstate
+from monitor.feeds.list import all_feeds
+from monitor.statuses import FeedHealth
 
 
 def feeds_view(r: redis.Redis, cfg: Config, secrets: Sequence[str] = ()) -> dict[str, Any]:
@@ -32,6 +33,6 @@ def feeds_view(r: redis.Redis, cfg: Config, secrets: Sequence[str] = ()) -> dict
     states = [row["state"] for row in rows]
     return {
         "at": now,
-        "counts": {s: states.count(s) for s in ("ok", "failing", "silent", "new")},
+        "counts": {s.value: states.count(s) for s in FeedHealth},
         "feeds": rows,
     }

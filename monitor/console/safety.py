@@ -17,7 +17,8 @@ from typing import Any
 
 from pydantic import BaseModel, SecretStr
 
-from monitor.config import ConsoleConfig, mask_url
+from monitor.config import mask_url
+from monitor.configsections import ConsoleConfig
 
 READ_ONLY = "the console is read-only: set console.token in the config to allow changes"
 NEED_TOKEN = "this change needs the header 'Authorization: Bearer <console token>'"

@@ -1,8 +1,8 @@
 """The stories view as data: the articles and sources of each story and how its counts grew.
 
-A story lives as long as a copy of it can still arrive (keys.STORY_TTL); its articles live for
-the retention window, so a story's list can name an article whose page is no longer stored:
-it is then shown by id alone.
+A story lives as long as a copy of it can still arrive (STORY_TTL, monitor/lifetimes.py); its
+articles live for the retention window, so a story's list can name an article whose page is no
+longer stored: it is then shown by id alone.
 """
 
 from __future__ import annotations

@@ -43,10 +43,10 @@ class RedisTargets:
         self._ttl = ttl
 
     def done(self, target: str) -> bool:
-        return bool(self._conn.sismember(self._key, keys.digest(target)))
+        return bool(self._conn.sismember(self._key, keys.content_hash(target)))
 
     def mark(self, target: str) -> None:
         with self._conn.pipeline() as pipe:
-            pipe.sadd(self._key, keys.digest(target))
+            pipe.sadd(self._key, keys.content_hash(target))
             pipe.expire(self._key, self._ttl)
             pipe.execute()

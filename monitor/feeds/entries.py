@@ -1,6 +1,6 @@
 """Feed items into Entries, the same whichever parser read the feed.
 
-Both parsers (monitor/feedfast.py for well-formed feeds, feedparser for the rest) hand over what
+Both parsers (fastparse.py for well-formed feeds, feedparser for the rest) hand over what
 feedparser calls an entry's details: a value with its content type and language. What an Entry
 makes of them lives here once: the link made absolute (an RSS permalink guid stands in for a
 missing one), markup stripped only where it is markup, dates as ISO 8601 UTC, the first
@@ -23,10 +23,10 @@ from urllib.parse import urljoin
 from feedparser.datetimes import _parse_date
 
 from monitor.errors import FetchError
+from monitor.http.fetch import check_http_url
 from monitor.models import Entry, Feed
+from monitor.text import primary_lang, text_from_html
 from monitor.urls import canonical_url
-from workers.extract import primary_lang, text_from_html
-from workers.fetch import check_http_url
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 

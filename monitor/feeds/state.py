@@ -13,8 +13,9 @@ from dataclasses import dataclass, replace
 import redis
 
 from monitor import keys
-from monitor.pacing import updated_gap
+from monitor.feeds.pacing import updated_gap
 from monitor.redisconn import as_str
+from monitor.statuses import FeedHealth
 
 SILENT_FACTOR = 3.0
 DAY = 86400.0
@@ -37,15 +38,15 @@ class FeedState:
     body_hash: str | None = None  # of the last body parsed whole: the same bytes need no parse
     ttl: float | None = None  # seconds, the RSS <ttl> of that body (a pacing hint)
 
-    def health(self, now: float, factor: float = SILENT_FACTOR) -> str:
+    def health(self, now: float, factor: float = SILENT_FACTOR) -> FeedHealth:
         """ok, failing (the last poll failed), silent (nothing new for long), or new."""
         if self.errors:
-            return "failing"
+            return FeedHealth.FAILING
         if self.last_success is None:
-            return "new"
+            return FeedHealth.NEW
         if self.avg_gap and self.last_new_at and now - self.last_new_at > factor * self.avg_gap:
-            return "silent"
-        return "ok"
+            return FeedHealth.SILENT
+        return FeedHealth.OK
 
     def per_day(self, now: float) -> float | None:
         if self.avg_gap:

@@ -1,7 +1,7 @@
-"""Feeds over HTTP (httpx, conditional GET) and their bytes into Entries (lxml or feedparser).
+"""A feed's bytes into Entries: the fast path (lxml) when it takes the document, else feedparser.
 
-Well-formed, plainly encoded feeds are read by the fast path (monitor/feedfast.py, lxml, with
-feedparser's own meanings); every other document goes to feedparser, which copes with broken
+Well-formed, plainly encoded feeds are read by the fast path (monitor/feeds/fastparse.py, lxml,
+with feedparser's own meanings); every other document goes to feedparser, which copes with broken
 ones. Both give the same Entries for the feeds the fast path takes (tests/test_feedfast.py
 checks every corpus feed both ways).
 
@@ -23,11 +23,9 @@ from typing import Any
 from urllib.parse import urljoin
 
 import feedparser
-import httpx
 
-from monitor.config import FetchConfig
 from monitor.errors import FeedParseError
-from monitor.feedentry import (
+from monitor.feeds.entries import (
     FeedItems,
     build_entry,
     detail_text,
@@ -37,39 +35,8 @@ from monitor.feedentry import (
     ttl_minutes,
     usable_link,
 )
-from monitor.feedfast import read_wellformed
+from monitor.feeds.fastparse import read_wellformed
 from monitor.models import Entry, Feed
-from workers.fetch import (
-    check_http_url,
-    drain_small,
-    open_stream,
-    raise_for_status,
-    read_capped,
-    total_deadline,
-)
-from workers.inflate import ACCEPT_ENCODING
-
-FEED_ACCEPT = (
-    "application/rss+xml, application/atom+xml, application/rdf+xml, "
-    "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8"
-)
-# The response headers feedparser uses (charset, base URL, default language), and the ones
-# that pace the next poll.
-PARSE_HEADERS = ("content-type", "content-location", "content-language")
-PACING_HEADERS = ("cache-control", "expires")
-
-
-@dataclass(frozen=True, slots=True)
-class FeedFetch:
-    """One feed response. On 304 the body is empty and the validators are the ones we sent,
-    unless the server gave new ones, so the caller can store them either way."""
-
-    url: str
-    status: int  # 200 or 304
-    body: bytes
-    etag: str | None
-    last_modified: str | None
-    headers: dict[str, str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,52 +47,6 @@ class ParsedFeed:
     skipped: int = 0  # entries without a usable link
     ttl_minutes: int | None = None  # RSS <ttl>: how long the publisher says to cache it
 
-
-def _conditional_headers(
-    cfg: FetchConfig, etag: str | None, modified: str | None
-) -> dict[str, str]:
-    headers = {
-        "User-Agent": cfg.user_agent,
-        "Accept": FEED_ACCEPT,
-        "Accept-Encoding": ACCEPT_ENCODING,
-    }
-    if etag:
-        headers["If-None-Match"] = etag
-    if modified:
-        headers["If-Modified-Since"] = modified
-    return headers
-
-
-def fetch_feed(
-    client: httpx.Client,
-    feed: Feed,
-    etag: str | None,
-    last_modified: str | None,
-    cfg: FetchConfig,
-) -> FeedFetch:
-    """GET the feed, sending the stored validators; FetchError names the feed URL.
-
-    Feed URLs come from the operator's config, so hops are not run past the private-address
-    guard; timeouts, the total deadline, the size cap and the redirect cap apply as for pages.
-    """
-    headers = _conditional_headers(cfg, etag, last_modified)
-    with (
-        total_deadline(feed.url, cfg),
-        open_stream(client, feed.url, cfg, headers, check_http_url) as resp,
-    ):
-        got = resp.headers
-        new_etag, new_modified = got.get("etag"), got.get("last-modified")
-        needed = {k: got[k] for k in (*PARSE_HEADERS, *PACING_HEADERS) if k in got}
-        if resp.status_code == 304:
-            resp.read()  # nothing to read, but now the connection goes back to the pool
-            return FeedFetch(
-                str(resp.url), 304, b"", new_etag or etag, new_modified or last_modified, needed
-            )
-        if resp.status_code >= 300:
-            drain_small(resp)
-        raise_for_status(feed.url, resp.status_code, got.get("retry-after"))
-        body = read_capped(resp, feed.url, cfg.max_bytes)
-    return FeedFetch(str(resp.url), 200, body, new_etag, new_modified, needed)
 
 
 def parse_feed(body: bytes, feed: Feed, headers: dict[str, str] | None = None) -> ParsedFeed:
@@ -143,7 +64,7 @@ def parse_feed(body: bytes, feed: Feed, headers: dict[str, str] | None = None) -
 
 def read_feed(body: bytes, feed: Feed, headers: dict[str, str] | None = None) -> FeedItems:
     """A feed document's items, by the fast path when it takes the document (well-formed,
-    plainly encoded: monitor/feedfast.py), else by feedparser."""
+    plainly encoded: monitor/feeds/fastparse.py), else by feedparser."""
     given = {k.lower(): v for k, v in (headers or {}).items()}
     fast = read_wellformed(body, feed, given)
     return fast if fast is not None else read_with_feedparser(body, feed, given)

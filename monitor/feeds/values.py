@@ -1,4 +1,4 @@
-"""How feedparser names feed elements and what it does to their values, for monitor/feedfast.py.
+"""How feedparser names feed elements and what it does to their values, for fastparse.py.
 
 Element names are feedparser's (``dc_creator``, ``content_encoded``: its handlers are
 ``_start_<name>``); the allowed sets list the handled names that never reach an Entry's fields.

@@ -1,5 +1,5 @@
-"""A well-formed feed's raw values into Entries, by feedparser's rules (monitor/feedfast.py reads
-the XML into RawFeed and RawItem; this module gives their values meaning).
+"""A well-formed feed's raw values into Entries, by feedparser's rules (fastparse.py reads the
+XML into RawFeed and RawItem; this module gives their values meaning).
 
 An item's identity (its link, guid and ``updated``) is worked out for every item, since a
 poll needs it to know what is new; its texts, dates and language only when it is completed.
@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from monitor.feedentry import (
+from monitor.feeds.entries import (
     FeedItems,
     entry_key,
     entry_lang,
@@ -21,7 +21,7 @@ from monitor.feedentry import (
     plain,
     usable_link,
 )
-from monitor.feedvalues import finish, finish_content, urljoin
+from monitor.feeds.values import finish, finish_content, urljoin
 from monitor.models import Entry, Feed
 
 

@@ -5,7 +5,7 @@ continues where the old one stopped, and ``newsmonitor feeds`` can show each fee
 Only the leader polls. Polls run in a pool of ``threads``, never two for one feed and at most
 ``per_host`` at once for one host.
 
-A tick costs O(feeds it takes), never a scan of the timetable (monitor/pollline.py: taken
+A tick costs O(feeds it takes), never a scan of the timetable (monitor/feeds/timetable.py: taken
 feeds are leased and wait in line per host). A dispatcher thread ticks when the earliest feed
 falls due (at least every second) and when the line runs short; a poll that ends starts the
 next feed in line itself. So a free thread never idles while a feed is due: the pool keeps up
@@ -13,7 +13,8 @@ with its feeds as long as it has the CPU (threads, measured against an async cli
 bench/polling.py; see the README).
 
 When every recent poll failed with a network error across several feeds, that is one outage
-(logged once, and once when it ends), not a screenful of broken feeds.
+(logged once, and once when it ends; monitor/feeds/netoutage.py), not a screenful of broken
+feeds.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ import contextlib
 import logging
 import threading
 import time
-from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 
@@ -30,49 +30,21 @@ import httpx
 import redis
 from rq import Queue
 
-from monitor import feedstate, keys, metrics
+from monitor import keys, metrics
 from monitor.config import Config
-from monitor.feedstate import FeedState
+from monitor.feeds import state as feedstate
+from monitor.feeds.netoutage import NetworkOutage
+from monitor.feeds.pacing import Pacing, next_delay
+from monitor.feeds.poll import PollResult, poll_feed
+from monitor.feeds.timetable import Claim, PollLine
 from monitor.leader import Leadership
 from monitor.models import Feed
 from monitor.outage import is_outage
-from monitor.pacing import Pacing, next_delay
-from monitor.poller import PollResult, poll_feed
-from monitor.pollline import Claim, PollLine
+from monitor.statuses import PollStatus
 
 log = logging.getLogger("newsmonitor.poll")
 
-OUTAGE_MIN_FEEDS = 3
-RECENT = 20
 MAX_WAIT = 1.0  # the dispatcher looks at the timetable at least this often
-
-
-class Outage:
-    """Tells a network outage from broken feeds: all recent polls failed in transport."""
-
-    def __init__(self) -> None:
-        self.recent: deque[tuple[str, bool]] = deque(maxlen=RECENT)  # (feed, transport failure)
-        self.since: float | None = None
-
-    def observe(self, result: PollResult, now: float) -> str | None:
-        """A log line when an outage begins or ends, else None."""
-        self.recent.append((result.feed, result.status == "error" and result.transport))
-        failing = {f for f, bad in self.recent if bad}
-        all_bad = all(bad for _, bad in self.recent)
-        if self.since is None and all_bad and len(failing) >= OUTAGE_MIN_FEEDS:
-            self.since = now
-            n = len(self.recent)
-            return f"network outage: the last {n} polls, of {len(failing)} feeds, all failed"
-        if self.since is not None and result.status != "error":
-            line = f"network back after {int(now - self.since)}s"
-            self.since = None
-            self.recent.clear()
-            return line
-        return None
-
-    @property
-    def active(self) -> bool:
-        return self.since is not None
 
 
 class Poller:
@@ -99,7 +71,7 @@ class Poller:
         )
         self.on_result = on_result
         self.feeds: dict[str, Feed] = {}
-        self.outage = Outage()
+        self.outage = NetworkOutage()
         self._threads = cfg.polling.threads
         self._line = PollLine(cfg.polling.threads, cfg.polling.per_host)
         self._next_due = 0.0
@@ -213,7 +185,7 @@ class Poller:
             if is_outage(exc):  # Redis is away (logged once): the lease makes it due again
                 return None
             log.exception("poll of %s crashed; retrying at the next interval", feed.url)
-            metrics.record_poll(self.r, "error")
+            metrics.record_poll(self.r, PollStatus.ERROR)
             feedstate.schedule(self.r, feed.url, time.time() + self.pacing.default_interval)
             return None
         finally:
@@ -241,7 +213,7 @@ class Poller:
 
     def _schedule(self, pipe: redis.client.Pipeline, feed: Feed, result: PollResult) -> float:
         """The next poll's time and the poll's metrics, in the poll's own write."""
-        state = result.state or FeedState()
+        state = result.state or feedstate.FeedState()
         delay = next_delay(feed.interval, state.avg_gap, state.errors, result.hints, self.pacing)
         pipe.zadd(keys.feeds_due(), {feed.url: time.time() + delay}, xx=True)  # as schedule()
         metrics.add_poll(pipe, result.status, result.new)
@@ -255,7 +227,7 @@ class Poller:
             log.warning(change)
             if not self.outage.active:
                 self._poll_failing_now(now)
-        if result.status == "error" and not self.outage.active:
+        if result.status is PollStatus.ERROR and not self.outage.active:
             log.warning("feed %s failed (retry in %ds): %s", feed.name, delay, result.error)
         if self.on_result is not None:
             self.on_result(result)

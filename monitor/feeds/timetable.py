@@ -17,7 +17,7 @@ from collections import Counter, deque
 import redis
 
 from monitor import keys
-from monitor.feedstate import FeedState
+from monitor.feeds.state import FeedState
 from monitor.models import Feed
 from monitor.redisconn import as_str
 from monitor.urls import host_of

@@ -12,7 +12,7 @@ read here instead, and only where the result is certain to be feedparser's:
   inside a text element, or xml:lang/xml:base below the root, and the document goes to
   feedparser whole.
 
-The values then take feedparser's own steps (monitor/feedvalues.py, monitor/feedraw.py): its
+The values then take feedparser's own steps (values.py, rawitems.py in this package): its
 URI joining, its HTML-or-text guess for RSS titles, its relative-URI resolver and sanitizer,
 its fix for double-encoded UTF-8 and windows-1252 code points, its date parser. Only the items
 a poll has not seen pay for texts and dates (``FeedItems.complete``).
@@ -29,13 +29,13 @@ from feedparser.api import StrictFeedParser
 from feedparser.urls import make_safe_absolute_uri
 from lxml import etree
 
-from monitor.feedentry import (
+from monitor.feeds.entries import (
     FeedItems,
     plain,
     ttl_minutes,
 )
-from monitor.feedraw import RawFeed, RawItem, feed_items
-from monitor.feedvalues import (
+from monitor.feeds.rawitems import RawFeed, RawItem, feed_items
+from monitor.feeds.values import (
     ALLOWED_IN_FEED,
     ALLOWED_IN_ITEM,
     CHILDLESS_IN_ITEM,

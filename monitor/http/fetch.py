@@ -2,9 +2,9 @@
 
 Every limit is enforced by us, not left to the server: connect/read timeouts, one total
 deadline for the whole fetch (every redirect hop, headers and body: a server dripping one byte
-per read timeout would otherwise never time out; see workers/deadline.py), a byte cap counted
-on the decoded body (a gzip bomb is as large as it unpacks to), and redirects followed by hand
-so each hop passes the private-address guard before it is requested.
+per read timeout would otherwise never time out; see monitor/http/deadline.py), a byte cap
+counted on the decoded body (a gzip bomb is as large as it unpacks to), and redirects followed
+by hand so each hop passes the private-address guard before it is requested.
 
 Errors say whether a retry can help: 5xx, 408, 429, timeouts and network errors can; other
 4xx, blocked addresses, oversize bodies and redirect loops cannot.
@@ -20,11 +20,11 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from monitor.config import FetchConfig
+from monitor.configsections import FetchConfig
 from monitor.errors import BlockedAddressError, FetchError
-from workers.deadline import DeadlineTransport, deadline, time_left
-from workers.inflate import ACCEPT_ENCODING, Inflater
-from workers.netguard import check_public
+from monitor.http.deadline import DeadlineTransport, deadline, time_left
+from monitor.http.inflate import ACCEPT_ENCODING, Inflater
+from monitor.http.netguard import check_public
 
 RETRYABLE_4XX = frozenset({408, 429})
 PIECE_BYTES = 256 * 1024  # the most one decompression step may produce
@@ -149,7 +149,7 @@ def open_stream(
 def read_capped(response: httpx.Response, url: str, max_bytes: int) -> bytes:
     """The decoded body, refusing it once it passes ``max_bytes`` or the total deadline.
 
-    The body is decompressed here, never more than the cap at a time (workers/inflate.py):
+    The body is decompressed here, never more than the cap at a time (monitor/http/inflate.py):
     httpx would inflate each network chunk whole, a gzip bomb's into tens of megabytes.
     """
     declared = response.headers.get("content-length", "")

@@ -1,7 +1,7 @@
 """One poll of one feed: conditional GET, parse, enqueue what is new.
 
 Errors never escape: a broken feed is recorded in its state with its URL and polled again
-later (monitor/polling.py decides when and logs it), while every other feed goes on.
+later (poller.py decides when and logs it), while every other feed goes on.
 """
 
 from __future__ import annotations
@@ -16,15 +16,17 @@ import httpx
 import redis
 from rq import Queue
 
-from monitor import feedstate
 from monitor.config import Config
 from monitor.dedup import enqueue_entry_once, mark_seen, unseen
 from monitor.errors import FetchError, NewsmonitorError
-from monitor.feedentry import FeedItems
-from monitor.feeds import FeedFetch, fetch_feed, read_feed
-from monitor.feedstate import FeedState
+from monitor.feeds import state as feedstate
+from monitor.feeds.entries import FeedItems
+from monitor.feeds.fetch import FeedFetch, fetch_feed
+from monitor.feeds.pacing import Hints, parse_max_age, parse_retry_after
+from monitor.feeds.parse import read_feed
+from monitor.feeds.state import FeedState
 from monitor.models import Feed
-from monitor.pacing import Hints, parse_max_age, parse_retry_after
+from monitor.statuses import PollStatus
 
 log = logging.getLogger("newsmonitor.poll")
 
@@ -32,7 +34,7 @@ log = logging.getLogger("newsmonitor.poll")
 @dataclass(frozen=True, slots=True)
 class PollResult:
     feed: str
-    status: str  # "new", "unchanged", "error", "backlog"
+    status: PollStatus
     new: int = 0
     entries: int = 0
     error: str | None = None
@@ -55,7 +57,7 @@ def _failed(exc: NewsmonitorError, feed: Feed, now: float) -> PollResult:
     retry_after = exc.retry_after if isinstance(exc, FetchError) else None
     return PollResult(
         feed.name,
-        "error",
+        PollStatus.ERROR,
         error=str(exc),
         transport=isinstance(exc, FetchError) and status is None,
         hints=Hints(retry_after=parse_retry_after(retry_after, now)),
@@ -102,7 +104,8 @@ def poll_feed(
         fetched = fetch_feed(client, feed, state.etag, state.last_modified, cfg.fetch)
         digest = body_digest(fetched.body) if fetched.status != 304 else None
         if digest is None or digest == state.body_hash:  # unchanged: no parsing at all
-            result = PollResult(feed.name, "unchanged", hints=_hints(fetched, state.ttl, seen.now))
+            hints = _hints(fetched, state.ttl, seen.now)
+            result = PollResult(feed.name, PollStatus.UNCHANGED, hints=hints)
             return _saved(r, seen, result, fetched, None, finish)
         items = read_feed(fetched.body, feed, fetched.headers)
     except NewsmonitorError as exc:
@@ -116,12 +119,12 @@ def poll_feed(
         # A feed seen for the first time: its backlog is history, not news.
         n = mark_seen(r, items.keys, cfg.retention.lifetimes())
         log.info("feed %s added: %d existing entries marked seen (backfill off)", feed.name, n)
-        result = PollResult(feed.name, "backlog", entries=len(items.keys), hints=hints)
+        result = PollResult(feed.name, PollStatus.BACKLOG, entries=len(items.keys), hints=hints)
         return _saved(r, seen, result, fetched, mark, finish)
     new = _enqueue_new(r, queue, items, cfg)
     if new:
         log.info("feed %s: %d new of %d entries", feed.name, new, len(items.keys))
-    status = "new" if new else "unchanged"
+    status = PollStatus.NEW if new else PollStatus.UNCHANGED
     result = PollResult(feed.name, status, new, len(items.keys), hints=hints)
     return _saved(r, seen, result, fetched, mark, finish)
 

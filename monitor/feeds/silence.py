@@ -3,7 +3,7 @@
 A feed that stops producing entries is the failure feed pollers are worst at noticing. A rule
 ``match: {feed_silent: 3, feed: "*nos*"}`` fires when a matching feed produced nothing for
 three times its usual gap between new entries (learned from its own history, see
-monitor/feedstate.py). It fires once per silence: the guard key names the last entry time, so
+monitor/feeds/state.py). It fires once per silence: the guard key names the last entry time, so
 the next silence (after the feed has spoken again) alerts again.
 """
 
@@ -18,13 +18,15 @@ from fnmatch import fnmatchcase
 
 import redis
 
-from monitor import feedstate, keys
+from monitor import keys
 from monitor.config import Config
 from monitor.durations import format_duration
+from monitor.feeds import state as feedstate
 from monitor.models import Alert, Article, Feed
 from monitor.producers import enqueue_delivery, make_queue
 from monitor.rules.compiled import RuleSet
 from monitor.rules.schema import Rule
+from monitor.statuses import FeedHealth
 from monitor.urls import host_of
 
 log = logging.getLogger("newsmonitor.silence")
@@ -38,7 +40,7 @@ def silence_alert(rule: Rule, feed: Feed, state: feedstate.FeedState, now: float
     quiet = format_duration(round(now - (state.last_new_at or now)))
     usual = format_duration(round(state.avg_gap or 0))
     article = Article(
-        id=f"silent-{keys.digest(feed.url)}",
+        id=f"silent-{keys.content_hash(feed.url)}",
         url=feed.url,
         feed_name=feed.name,
         feed_url=feed.url,
@@ -80,7 +82,7 @@ def check_silent_feeds(
         state = feedstate.read_state(r, feed.url)
         for rule in rules:
             factor = rule.match.feed_silent or 0
-            if not _matches(rule, feed) or state.health(now, factor) != "silent":
+            if not _matches(rule, feed) or state.health(now, factor) is not FeedHealth.SILENT:
                 continue
             alert = silence_alert(rule, feed, state, now)
             guard = keys.fired(rule.name, f"silent:{alert.id}")
