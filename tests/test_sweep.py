@@ -28,7 +28,7 @@ def worker_process(redis_url: str) -> subprocess.Popen[bytes]:
     script = textwrap.dedent(f"""
         import redis
         from monitor.newsworker import NewsWorker
-        from workers.context import make_queue
+        from monitor.producers import make_queue
         conn = redis.Redis.from_url({redis_url!r})
         NewsWorker([make_queue("entries", conn)], connection=conn, serializer=__import__("rq.serializers").serializers.JSONSerializer).work(burst=True)
     """)
