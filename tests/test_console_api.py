@@ -37,9 +37,10 @@ from tests.consolekit import (
 )
 from tests.servers import LocalHTTPServer, Response
 from tests.test_deliver import run_alert_jobs
+from workers.alerting import alert_on
 from workers.articles import store_article
 from workers.context import CONFIG_ENV
-from workers.jobs import alert_on, understand
+from workers.pipeline import understand
 
 FEED_SECRET = "feed-password-4242"
 FEED_TOKEN = "feed-token-31337"

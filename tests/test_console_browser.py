@@ -29,8 +29,9 @@ from tests.rulekit import DUTCH_REPORT
 from tests.seedsite import feed_xml, page_html, serve_seed_site
 from tests.servers import LocalHTTPServer, Response, wait_for
 from tests.test_deliver import run_alert_jobs
+from workers.alerting import alert_on
 from workers.context import CONFIG_ENV
-from workers.jobs import alert_on, understand
+from workers.pipeline import understand
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "artifacts"

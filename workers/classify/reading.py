@@ -19,6 +19,7 @@ from workers.classify.dates import parse_published
 from workers.classify.domain import OTHER, Domain, article_domain, domain_reason
 from workers.classify.extract import Found, Stated, sentence_events, uncounted
 from workers.classify.identity import merge_mentions
+from workers.classify.language import language_of
 from workers.classify.lexicon.loader import Lexicon, get_lexicon
 from workers.classify.outcome import Dropped, Reading
 from workers.classify.scan import Looked, Scan, find_label, scan_key_sentences
@@ -51,10 +52,7 @@ def read_text(
 ) -> Reading:
     """Read raw text; ``lang_dirs`` adds folders of language files for this call. Without
     ``explain`` the mentions that are no events are not kept (a worker needs only events)."""
-    if not lang:
-        from workers.langdetect import detect_language
-
-        lang = detect_language(f"{title or ''}\n{text}")
+    lang = language_of(text, title, lang)
     lexicon = get_lexicon(lang, tuple(lang_dirs))
     if lexicon is None:
         return Reading((), ())
