@@ -18,6 +18,7 @@ import redis
 
 from monitor import alertstore, keys
 from monitor.alerts import DIGEST, digest_scope, make_alert
+from monitor.alertstore import DeliveryState
 from monitor.config import Config
 from monitor.models import Alert
 from monitor.producers import enqueue_delivery, make_queue
@@ -50,7 +51,7 @@ def hold_for_digest(
         pipe.zadd(keys.digests_due(), {rule.name: due_at(rule, now)}, nx=True)
         for channel in rule.notify:
             alertstore.set_delivery_state(
-                pipe, [alert.id], channel, alertstore.HELD, ttl=life.articles
+                pipe, [alert.id], channel, DeliveryState.HELD, ttl=life.articles
             )
         pipe.execute()
     return True

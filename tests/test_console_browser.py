@@ -214,9 +214,9 @@ def test_a_dead_letter_is_retried_with_the_button(
         try:
             page.goto(f"{site.server.url}/deliveries")
             page.fill("#token", consolekit.TOKEN)
-            page.click(f"button[data-retry='{letter['id']}']")
+            page.click(f"button[data-retry='{letter.id}']")
             page.wait_for_selector("#retry-result.ok")
-            assert letter["id"] in page.inner_text("#retry-result")
+            assert letter.id in page.inner_text("#retry-result")
         finally:
             page.close()
     assert read_dead_letters(redis_client) == []
