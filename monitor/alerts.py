@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from monitor.models import Alert, Article
-from monitor.rules.model import Rule
+from monitor.rules.schema import Rule
 
 ID_CHARS = 24
 ENTRY, DIGEST, SILENCE = "", "dg", "sl"  # id prefixes of the three kinds of alert

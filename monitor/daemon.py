@@ -38,7 +38,7 @@ from monitor.producers import make_queue
 from monitor.redisconn import as_str, connect_once, open_redis
 from monitor.retention import trim
 from monitor.retries import DueRetries
-from monitor.rules.model import RuleSet
+from monitor.rules.compiled import RuleSet
 from monitor.rules.watch import RulesWatcher
 from monitor.scheduler import Periodic, build_scheduler
 from monitor.silence import check_silent_feeds

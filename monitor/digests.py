@@ -24,7 +24,8 @@ from monitor.models import Alert
 from monitor.producers import enqueue_delivery, make_queue
 from monitor.quiethours import in_quiet_hours, quiet_hours_end
 from monitor.redisconn import as_str
-from monitor.rules.model import Rule, RuleSet
+from monitor.rules.compiled import RuleSet
+from monitor.rules.schema import Rule
 
 log = logging.getLogger("newsmonitor.digest")
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from monitor.rules.model import QuietHours
+from monitor.rules.schema import QuietHours
 
 
 def in_quiet_hours(q: QuietHours, now: float) -> bool:

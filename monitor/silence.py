@@ -23,7 +23,8 @@ from monitor.config import Config
 from monitor.durations import format_duration
 from monitor.models import Alert, Article, Feed
 from monitor.producers import enqueue_delivery, make_queue
-from monitor.rules.model import Rule, RuleSet
+from monitor.rules.compiled import RuleSet
+from monitor.rules.schema import Rule
 from monitor.urls import host_of
 
 log = logging.getLogger("newsmonitor.silence")

@@ -5,8 +5,10 @@ from __future__ import annotations
 import random
 
 from monitor.models import Article, Event
+from monitor.rules.compiled import RuleSet
 from monitor.rules.load import parse_rule_text
-from monitor.rules.model import EVENT_TYPES, Rule, RuleSet
+from monitor.rules.schema import Rule
+from monitor.vocabulary import EVENT_TYPES
 
 CHANNELS = {"console", "hook", "mail", "newsroom"}
 

@@ -13,7 +13,7 @@ from rq.serializers import JSONSerializer
 
 from monitor.models import Alert, Article, Entry, Event
 from monitor.producers import ENTRY_JOB, make_queue
-from monitor.rules.model import RuleSet
+from monitor.rules.compiled import RuleSet
 from monitor.rules.publish import publish_ruleset
 from tests.rulekit import rule
 from tests.servers import LocalHTTPServer, Response

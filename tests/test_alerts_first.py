@@ -17,7 +17,7 @@ from monitor.dedup import enqueue_entry_once
 from monitor.models import Entry
 from monitor.newsworker import NewsWorker
 from monitor.producers import enqueue_delivery, make_queue
-from monitor.rules.model import RuleSet
+from monitor.rules.compiled import RuleSet
 from monitor.rules.publish import publish_ruleset
 from monitor.sweep import mark_alive, sweep
 from tests.procs import kill_all, newsmonitor, timed_wait

@@ -16,7 +16,7 @@ from monitor.deliveries import replay_dead_letters
 from monitor.digests import flush_due_digests
 from monitor.models import Alert
 from monitor.producers import enqueue_delivery, make_queue
-from monitor.rules.model import RuleSet
+from monitor.rules.compiled import RuleSet
 from monitor.rules.publish import publish_ruleset
 from tests.rulekit import DUTCH_REPORT, article, event, rule
 from tests.servers import LocalHTTPServer, Response

@@ -10,7 +10,7 @@ from monitor.config import parse_config
 from monitor.digests import flush_due_digests, hold_for_digest
 from monitor.producers import make_queue
 from monitor.quiethours import in_quiet_hours
-from monitor.rules.model import RuleSet
+from monitor.rules.compiled import RuleSet
 from tests.rulekit import DUTCH_REPORT, article, event, rule
 from workers.alerting import build_alert
 from workers.decide import decide

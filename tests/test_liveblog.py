@@ -12,7 +12,7 @@ from rq.serializers import JSONSerializer
 from monitor.dedup import enqueue_entry_once
 from monitor.models import Entry
 from monitor.producers import make_queue
-from monitor.rules.model import RuleSet
+from monitor.rules.compiled import RuleSet
 from monitor.rules.publish import publish_ruleset
 from tests.rulekit import rule
 from tests.servers import LocalHTTPServer, Response

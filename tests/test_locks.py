@@ -20,7 +20,7 @@ from monitor.locks import LockOwner, LockTimeout, redis_lock, release_lock, try_
 from monitor.models import Entry
 from monitor.newsworker import NewsWorker
 from monitor.producers import make_queue
-from monitor.rules.model import RuleSet
+from monitor.rules.compiled import RuleSet
 from monitor.rules.publish import publish_ruleset
 from monitor.sweep import mark_alive, sweep
 from monitor.workerproc import WORKER_REDIS_ENV

@@ -18,7 +18,7 @@ from monitor.logs import setup_logging
 from monitor.models import Entry
 from monitor.newsworker import NewsWorker
 from monitor.producers import enqueue_delivery, make_queue
-from monitor.rules.model import RuleSet
+from monitor.rules.compiled import RuleSet
 from monitor.rules.publish import publish_ruleset
 from tests.clirun import run_cli
 from tests.rulekit import rule

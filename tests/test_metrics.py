@@ -25,7 +25,7 @@ from monitor.config import load_config
 from monitor.exposition import render_metrics
 from monitor.models import Entry
 from monitor.producers import ENTRY_JOB, enqueue_delivery, make_queue
-from monitor.rules.model import RuleSet
+from monitor.rules.compiled import RuleSet
 from monitor.rules.publish import publish_ruleset
 from tests.rulekit import DUTCH_REPORT, article, event, rule
 from tests.servers import LocalHTTPServer, Response, free_port

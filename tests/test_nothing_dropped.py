@@ -25,7 +25,7 @@ from monitor.dedup import enqueue_entry_once
 from monitor.exposition import render_metrics
 from monitor.models import Entry
 from monitor.producers import ENTRY_FAILURE_CALLBACK, ENTRY_JOB, entry_retry, make_queue
-from monitor.rules.model import RuleSet
+from monitor.rules.compiled import RuleSet
 from monitor.rules.publish import publish_ruleset
 from tests.rulekit import rule
 from tests.servers import LocalHTTPServer, Request, Response

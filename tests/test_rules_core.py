@@ -94,6 +94,19 @@ def test_count_condition_forms(cond: str, yes: int, no: int) -> None:
             "name: x\nmatch: {event: atack}\nnotify: [console]\n",
             r"r\.yaml:2:\d+: .*unknown event type 'atack'",
         ),
+        (
+            "name: x\nmatch: {event: attack, weapon: dron}\nnotify: [console]\n",
+            r"r\.yaml:2:\d+: match\.weapon: unknown weapon 'dron', did you mean 'drone'\? "
+            r"\(known: drone, missile, artillery, airstrike, glide_bomb, other\)",
+        ),
+        (
+            "name: x\nmatch: {side: [civilian, soldier]}\nnotify: [console]\n",
+            r"r\.yaml:2:\d+: match\.side: unknown side 'soldier' \(known: civilian, military\)",
+        ),
+        (
+            "name: x\nmatch: {event: ceasefire, status: stalld}\nnotify: [console]\n",
+            r"unknown status 'stalld', did you mean 'stalled'\?",
+        ),
         ("name: x\nmatch: {count: lots}\nnotify: [console]\n", r"not a count condition"),
         ("name: x\nmatch: {}\nnotify: [console]\n", r"at least one condition"),
         ("name: x\nmatch: {text: a}\n", r"notify: Field required"),

@@ -10,7 +10,7 @@ import pytest
 import redis
 
 from monitor.rules import load_rules
-from monitor.rules.model import RuleSet
+from monitor.rules.compiled import RuleSet
 from monitor.rules.publish import publish_ruleset
 from tests.clirun import run_cli
 

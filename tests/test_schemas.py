@@ -166,6 +166,9 @@ BAD_RULES = {
     "unknown nested key": RULE.format(match="any: [{event: attack}, {txt: a}]", extra=""),
     "unknown event type": RULE.format(match="event: atack", extra=""),
     "unknown event type in a list": RULE.format(match="event: [attack, drones]", extra=""),
+    "unknown weapon": RULE.format(match="event: attack, weapon: drones", extra=""),
+    "unknown side in a list": RULE.format(match="side: [civilian, soldiers]", extra=""),
+    "unknown status": RULE.format(match="event: ceasefire, status: agreed", extra=""),
     "duration without a number": RULE.format(match="event: attack", extra="cooldown: soon\n"),
     "duration in words": RULE.format(match="event: attack", extra="new_for: 6 hours\n"),
     "zero duration": RULE.format(match="event: attack", extra="cooldown: 0s\n"),
@@ -228,6 +231,10 @@ GOOD_RULES = {
     "lists or one value": [
         RULE.format(match="event: [attack, combat], lang: nl, feed: nos-*", extra=""),
         "name: r1\nmatch: {event: ceasefire, status: concluded}\nnotify: console\n",
+    ],
+    "vocabulary values in any case": [
+        RULE.format(match="event: attack, weapon: Drone, side: [CIVILIAN, military]", extra=""),
+        RULE.format(match="event: ceasefire, status: [Announced, ongoing]", extra=""),
     ],
     "everything at once": [
         """\

@@ -9,7 +9,7 @@ from monitor.errors import RuleSetError
 from monitor.models import Feed
 from monitor.producers import make_queue
 from monitor.rules import match_ruleset
-from monitor.rules.model import RuleSet
+from monitor.rules.compiled import RuleSet
 from monitor.silence import check_silent_feeds
 from tests.rulekit import article, event, rule
 

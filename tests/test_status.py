@@ -24,7 +24,7 @@ from monitor.errors import PermanentDeliveryError
 from monitor.models import DeadLetter, Delivery
 from monitor.producers import ENTRY_JOB, make_queue
 from monitor.queues import QueueStats, WorkerInfo
-from monitor.rules.model import RuleSet
+from monitor.rules.compiled import RuleSet
 from monitor.rules.publish import publish_ruleset
 from tests.rulekit import rule
 from tests.test_deliver import make_alert

@@ -11,7 +11,7 @@ from rq.serializers import JSONSerializer
 
 from monitor.models import Entry
 from monitor.producers import ENTRY_JOB, make_queue
-from monitor.rules.model import RuleSet
+from monitor.rules.compiled import RuleSet
 from monitor.rules.publish import publish_ruleset
 from tests.rulekit import DUTCH_REPORT, ENGLISH_REPORT, rule
 from tests.servers import LocalHTTPServer, Response

@@ -20,8 +20,8 @@ from monitor.models import Alert, Article
 from monitor.producers import enqueue_delivery, make_queue
 from monitor.rules import match_ruleset
 from monitor.rules.match import RuleMatch
-from monitor.rules.model import Rule
 from monitor.rules.publish import RulesetCache
+from monitor.rules.schema import Rule
 from workers.decide import Action, Decision, decide, top_count
 from workers.render import describe_event
 from workers.stories import Story, assign_story

@@ -24,7 +24,7 @@ from monitor.locks import redis_lock
 from monitor.models import Article, Event
 from monitor.quiethours import in_quiet_hours
 from monitor.redisconn import as_str
-from monitor.rules.model import Rule
+from monitor.rules.schema import Rule
 from workers.context import current_owner
 from workers.stories import Story
 

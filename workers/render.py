@@ -74,7 +74,7 @@ def _other_sources(alert: Alert) -> list[str]:
 
 
 def template_context(alert: Alert) -> dict[str, Any]:
-    """What a rule's template may use (monitor/rules/template.py lists the names)."""
+    """What a rule's template may use: exactly monitor/rules/template.py TEMPLATE_VARIABLES."""
     a = alert.article
     events = [
         {**e.to_dict(), "words": describe_event(e), "evidence": one_line(e.evidence)}

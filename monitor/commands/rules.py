@@ -11,7 +11,8 @@ from monitor.config import Config, load_config
 from monitor.errors import RuleSetError
 from monitor.models import Article
 from monitor.rules import load_rules, parse_rule_file
-from monitor.rules.model import Rule, RuleSet
+from monitor.rules.compiled import RuleSet
+from monitor.rules.schema import Rule
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,unused-ignore]

@@ -27,9 +27,10 @@ from monitor import keys
 from monitor.errors import RuleError, RuleSetError
 from monitor.models import Article
 from monitor.redisconn import as_str
+from monitor.rules.compiled import RuleSet
 from monitor.rules.load import RULE_SUFFIXES, parse_rule_file, parse_rule_text, rule_files
 from monitor.rules.match import match_rule
-from monitor.rules.model import Rule, RuleSet
+from monitor.rules.schema import Rule
 from monitor.yamlpos import load_yaml
 
 UNSAVED = "rule.yaml"  # how check names a rule that has no file yet

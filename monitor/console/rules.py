@@ -15,7 +15,7 @@ from monitor import alertstore, keys
 from monitor.errors import RuleSetError
 from monitor.redisconn import as_str
 from monitor.rules.load import load_rules, parse_rule_file, rule_files
-from monitor.rules.model import Rule
+from monitor.rules.schema import Rule
 
 DAYS_SHOWN = 14
 

@@ -22,9 +22,11 @@ from dataclasses import dataclass
 
 from monitor.models import Article, Event
 from monitor.rules.bitsets import Bits, MemberGroups, ValueGroups, any_of, set_bits
+from monitor.rules.compiled import CompiledRule, RuleSet
 from monitor.rules.literals import LiteralFilter
 from monitor.rules.match import ArticleView, RuleMatch, _glob_any, held_conditions
-from monitor.rules.model import EVENT_TYPES, CompiledRule, Condition, RuleSet
+from monitor.rules.schema import Condition
+from monitor.vocabulary import EVENT_TYPES
 
 _LOCATION_CACHE = 4096
 

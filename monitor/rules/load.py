@@ -12,7 +12,8 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from monitor.errors import RuleError, RuleSetError
-from monitor.rules.model import Rule, RuleSet
+from monitor.rules.compiled import RuleSet
+from monitor.rules.schema import Rule
 from monitor.yamlpos import YAMLSyntaxError, did_you_mean, load_yaml, pydantic_problems
 
 RULE_SUFFIXES = (".yaml", ".yml")

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
 from monitor.models import Article, Event
-from monitor.rules.model import CompiledRule, Condition, RuleSet
+from monitor.rules.compiled import CompiledRule, RuleSet
+from monitor.rules.schema import Condition
 
 MAX_SNIPPETS = 3
 SNIPPET_CONTEXT = 80

@@ -14,7 +14,7 @@ import redis
 from monitor import keys
 from monitor.errors import RuleError
 from monitor.redisconn import as_str
-from monitor.rules.model import RuleSet
+from monitor.rules.compiled import RuleSet
 
 
 def publish_ruleset(r: redis.Redis, ruleset: RuleSet) -> bool:

@@ -17,6 +17,9 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from monitor.yamlpos import did_you_mean
 
+# The variables a template may use, declared here once: workers/render.py template_context
+# gives exactly these, sample_context below checks templates against exactly these, and the
+# README lists them (tests/test_template_variables.py holds the three to this tuple).
 TEMPLATE_VARIABLES = (
     "rule",
     "severity",

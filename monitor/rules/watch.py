@@ -16,8 +16,8 @@ import redis
 from monitor import keys
 from monitor.errors import RuleSetError
 from monitor.redisconn import as_str
+from monitor.rules.compiled import RuleSet
 from monitor.rules.load import load_rules, rule_files
-from monitor.rules.model import RuleSet
 from monitor.rules.publish import publish_ruleset
 
 log = logging.getLogger("newsmonitor.rules")

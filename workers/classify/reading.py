@@ -52,8 +52,9 @@ def read_text(
 ) -> Reading:
     """Read raw text; ``lang_dirs`` adds folders of language files for this call. Without
     ``explain`` the mentions that are no events are not kept (a worker needs only events)."""
-    lang = language_of(text, title, lang)
-    lexicon = get_lexicon(lang, tuple(lang_dirs))
+    dirs = tuple(lang_dirs)
+    lang = language_of(text, title, lang, dirs)
+    lexicon = get_lexicon(lang, dirs)
     if lexicon is None:
         return Reading((), ())
     rest: list[Looked] = []

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from monitor.vocabulary import EVENT_TYPES
+
 
 @dataclass(frozen=True, slots=True)
 class TypeRule:
@@ -39,7 +41,7 @@ class TypeRule:
     counts_times: bool = False
 
 
-TYPES: dict[str, TypeRule] = {
+_RULES: dict[str, TypeRule] = {
     "attack": TypeRule(carriers=("weapon",), counts_times=True),
     "combat": TypeRule(),
     "interception": TypeRule(carriers=("weapon",), needs_weapon=True, takes_parts=True,
@@ -56,6 +58,19 @@ TYPES: dict[str, TypeRule] = {
                           irrealis_counts=frozenset({"wished", "intended", "hypothetical"})),
     "infrastructure": TypeRule(counted=False),
 }
+
+
+def _by_type(rules: dict[str, TypeRule]) -> dict[str, TypeRule]:
+    """The rules keyed by the vocabulary's event types, in its order; a type without a rule or
+    a rule for no type fails the import, not the first article of that type."""
+    missing = [t for t in EVENT_TYPES if t not in rules]
+    unknown = [t for t in rules if t not in EVENT_TYPES]
+    if missing or unknown:
+        raise ValueError(f"event types without a TypeRule: {missing}; rules of no type: {unknown}")
+    return {t: rules[t] for t in EVENT_TYPES}
+
+
+TYPES: dict[str, TypeRule] = _by_type(_RULES)
 
 # Weapons that can be intercepted in the air (docs/events.md: "only drones or missiles").
 AIRBORNE = frozenset({"drone", "missile"})

@@ -1,14 +1,16 @@
 """The rule schema (``version: 1``): frozen pydantic models that reject unknown keys.
 
 Conditions under ``match`` must all hold. Regexes are compiled once at load time so a bad one
-fails the load (with file:line:column), never the first article that reaches it.
+fails the load (with file:line:column), never the first article that reaches it; event types,
+weapons, sides and statuses must be values of the event vocabulary (monitor/vocabulary.py), so
+a misspelt one fails the load too instead of never matching. What a load makes of the validated
+rules (compiled regexes, the ruleset and its hash) is monitor/rules/compiled.py.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -21,24 +23,12 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic.json_schema import SkipJsonSchema
+from pydantic.json_schema import SkipJsonSchema, WithJsonSchema
 
 from monitor.durations import Duration
 from monitor.rules.counts import Count
-
-EVENT_TYPES = (
-    "attack",
-    "combat",
-    "interception",
-    "casualties",
-    "territorial_change",
-    "negotiation",
-    "ceasefire",
-    "prisoner_exchange",
-    "troop_deployment",
-    "sanctions",
-    "infrastructure",
-)
+from monitor.vocabulary import EVENT_TYPES, SIDES, STATUSES, WEAPONS
+from monitor.yamlpos import did_you_mean
 
 
 def _listify(v: Any) -> Any:
@@ -67,20 +57,63 @@ def _regex(v: str | None) -> str | None:
     return v
 
 
-def _event_types(v: tuple[str, ...] | None) -> tuple[str, ...] | None:
-    for t in v or ():
-        if t not in EVENT_TYPES:
-            raise ValueError(f"unknown event type {t!r}; known: {', '.join(EVENT_TYPES)}")
-    return v
+Check = Callable[[tuple[str, ...] | None], tuple[str, ...] | None]
+
+
+def _one_of(what: str, known: tuple[str, ...]) -> Check:
+    """A validator that refuses any value outside ``known``, naming it, the closest known
+    value and all of them."""
+
+    def check(v: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        for x in v or ():
+            if x not in known:
+                raise ValueError(
+                    f"unknown {what} {x!r}{did_you_mean(x, known)} (known: {', '.join(known)})"
+                )
+        return v
+
+    return check
 
 
 def _lower(v: tuple[str, ...] | None) -> tuple[str, ...] | None:
     return tuple(x.lower() for x in v) if v else v
 
 
+def _any_case(known: tuple[str, ...]) -> str:
+    """A pattern that takes each known value in any case: ``[dD][rR][oO][nN][eE]|...``."""
+    alts = (
+        "".join(f"[{c}{c.upper()}]" if c.isalpha() else re.escape(c) for c in value)
+        for value in known
+    )
+    return f"^(?:{'|'.join(alts)})$"
+
+
+def _listed(known: tuple[str, ...]) -> BeforeValidator:
+    """One value of ``known`` or a list of them, as a tuple. The JSON Schema lists the values
+    for editors and, as the loader (which lower-cases them), takes other cases of them too."""
+    one = {"type": "string", "anyOf": [{"enum": list(known)}, {"pattern": _any_case(known)}]}
+    name: Any = Annotated[str, WithJsonSchema(one)]
+    return BeforeValidator(_listify, json_schema_input_type=name | list[name])
+
+
 Regex = Annotated[str | None, AfterValidator(_regex)]
-EventTypes = Annotated[EventList | None, AfterValidator(_event_types)]
+EventTypes = Annotated[EventList | None, AfterValidator(_one_of("event type", EVENT_TYPES))]
 LowerList = Annotated[StrList | None, AfterValidator(_lower)]
+Weapons = Annotated[
+    Annotated[tuple[str, ...], _listed(WEAPONS)] | None,
+    AfterValidator(_lower),
+    AfterValidator(_one_of("weapon", WEAPONS)),
+]
+Sides = Annotated[
+    Annotated[tuple[str, ...], _listed(SIDES)] | None,
+    AfterValidator(_lower),
+    AfterValidator(_one_of("side", SIDES)),
+]
+Statuses = Annotated[
+    Annotated[tuple[str, ...], _listed(STATUSES)] | None,
+    AfterValidator(_lower),
+    AfterValidator(_one_of("status", STATUSES)),
+]
 
 ARTICLE_FIELDS = ("text", "title", "lang", "feed", "source")
 EVENT_FIELDS = ("event", "count", "approx", "weapon", "side", "status", "location")
@@ -110,9 +143,9 @@ class Condition(BaseModel):
     event: EventTypes = None
     count: Count = None
     approx: bool | None = None
-    weapon: LowerList = None
-    side: LowerList = None
-    status: LowerList = None
+    weapon: Weapons = None
+    side: Sides = None
+    status: Statuses = None
     location: StrList | None = None
     any: tuple[Condition, ...] | None = Field(default=None, min_length=1)
     all: tuple[Condition, ...] | None = Field(default=None, min_length=1)
@@ -227,91 +260,3 @@ class Rule(BaseModel):
         if self.update_when and self.once_per != "story":
             raise ValueError("@update_when update_when needs once_per: story")
         return self
-
-    def compiled(self) -> CompiledRule:
-        return CompiledRule(self)
-
-
-class CompiledRule:
-    """A rule with its regexes compiled; built once per ruleset load."""
-
-    __slots__ = ("event_keys", "event_types", "regexes", "rule")
-
-    def __init__(self, rule: Rule) -> None:
-        self.rule = rule
-        self.regexes: dict[str, re.Pattern[str]] = {}
-        self.event_keys: dict[int, bool] = {}  # id(condition) -> has event keys
-        _collect_regexes(rule.match, self.regexes, self.event_keys)
-        self.event_types = required_event_types(rule.match)
-
-
-def _collect_regexes(
-    cond: Condition, out: dict[str, re.Pattern[str]], event_keys: dict[int, bool]
-) -> None:
-    event_keys[id(cond)] = cond.has_event_keys()
-    for rx in (cond.text, cond.title):
-        if rx is not None and rx not in out:
-            out[rx] = re.compile(rx)
-    for sub in (*(cond.any or ()), *(cond.all or ()), *((cond.not_,) if cond.not_ else ())):
-        _collect_regexes(sub, out, event_keys)
-
-
-def required_event_types(cond: Condition) -> frozenset[str] | None:
-    """Event types of which the article must hold one for the rule to fire; None: any article.
-
-    Used to index rules, so an article meets only the rules that can match it.
-    """
-    own = (
-        frozenset(cond.event)
-        if cond.event
-        else (frozenset(EVENT_TYPES) if cond.has_event_keys() else None)
-    )
-    subs: list[frozenset[str] | None] = []
-    if cond.all:
-        subs.extend(required_event_types(c) for c in cond.all)
-    options: frozenset[str] | None = None
-    if cond.any:
-        alts = [required_event_types(c) for c in cond.any]
-        options = None if any(a is None for a in alts) else frozenset().union(*alts)  # type: ignore[arg-type]
-    narrowed = [x for x in (own, options, *subs) if x is not None]
-    if not narrowed:
-        return None
-    result = narrowed[0]
-    for x in narrowed[1:]:
-        result = result & x
-    return result
-
-
-class RuleSet:
-    """The validated rules of one load, with a content hash that workers compare."""
-
-    def __init__(self, rules: list[Rule]) -> None:
-        self.rules = tuple(sorted(rules, key=lambda r: r.name))
-        self.compiled = tuple(r.compiled() for r in self.rules)
-        self.matcher: object | None = None  # its index, built on first use (rules/index.py)
-        self._names = {r.name: r for r in self.rules}
-        self.hash = hashlib.sha256(self._json(with_source=False).encode()).hexdigest()[:16]
-
-    def to_json(self) -> str:
-        """The published form: the rules with the file:line each came from, for messages."""
-        return self._json(with_source=True)
-
-    def _json(self, *, with_source: bool) -> str:
-        """The hash leaves ``source`` out: it holds the folder path as it was typed (relative,
-        absolute, from another cwd), and the same rules must give the same hash wherever and
-        however their folder is named, or daemons would republish and workers reload for
-        nothing."""
-        rows = [r.model_dump(mode="json") for r in self.rules]
-        if with_source:
-            rows = [row | {"source": r.source} for row, r in zip(rows, self.rules, strict=True)]
-        return json.dumps(rows, sort_keys=True, ensure_ascii=False)
-
-    @classmethod
-    def from_json(cls, text: str) -> RuleSet:
-        return cls([Rule.model_validate(d) for d in json.loads(text)])
-
-    def __len__(self) -> int:
-        return len(self.rules)
-
-    def get(self, name: str) -> Rule | None:
-        return self._names.get(name)

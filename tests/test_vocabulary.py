@@ -1,0 +1,68 @@
+"""One event vocabulary (monitor/vocabulary.py): the classifier's taxonomy, its language files,
+docs/events.md and the rule schema all use the same types, weapons, sides and statuses."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from monitor.vocabulary import EVENT_TYPES, SIDES, STATUSES, WEAPONS
+from workers.classify import taxonomy
+from workers.classify.lexicon.loader import PACKAGE_DIR
+
+ROOT = Path(__file__).resolve().parent.parent
+LANG_FILES = sorted(PACKAGE_DIR.glob("*.yaml"))
+
+
+def test_every_event_type_has_a_type_rule_and_every_type_rule_a_type() -> None:
+    assert tuple(taxonomy.TYPES) == EVENT_TYPES
+
+
+def test_a_type_rule_missing_or_of_no_type_fails_the_import() -> None:
+    rules = dict(taxonomy.TYPES)
+    del rules["combat"]
+    with pytest.raises(ValueError, match=r"without a TypeRule: \['combat'\]"):
+        taxonomy._by_type(rules)
+    with pytest.raises(ValueError, match=r"rules of no type: \['battle'\]"):
+        taxonomy._by_type({**taxonomy.TYPES, "battle": taxonomy.TypeRule()})
+
+
+def test_the_taxonomy_names_only_vocabulary_weapons_and_statuses() -> None:
+    assert sorted(taxonomy.STATUS_ORDER) == sorted(STATUSES)  # every status can be read
+    assert set(WEAPONS) >= taxonomy.AIRBORNE
+    assert set(WEAPONS) >= taxonomy.MUNITIONS
+
+
+def _named(data: dict) -> tuple[set[str], set[str], set[str]]:  # type: ignore[type-arg]
+    statuses = {s for body in (data.get("types") or {}).values() for s in (body or {}).get(
+        "status") or {}}
+    return set(data.get("weapons") or {}), set(data.get("sides") or {}), statuses
+
+
+@pytest.mark.parametrize("path", LANG_FILES, ids=lambda p: p.name)
+def test_language_files_name_only_vocabulary_values(path: Path) -> None:
+    weapons, sides, statuses = _named(yaml.safe_load(path.read_text(encoding="utf-8")))
+    assert weapons <= set(WEAPONS) and sides <= set(SIDES) and statuses <= set(STATUSES)
+
+
+def test_every_vocabulary_value_is_emitted_by_some_language_file() -> None:
+    """A value no language file names is one no event carries: a rule on it never matches."""
+    named = [_named(yaml.safe_load(p.read_text(encoding="utf-8"))) for p in LANG_FILES]
+    assert set().union(*(w for w, _, _ in named)) == set(WEAPONS)
+    assert set().union(*(s for _, s, _ in named)) == set(SIDES)
+    assert set().union(*(st for _, _, st in named)) == set(STATUSES)
+
+
+def test_the_event_contract_lists_the_same_values() -> None:
+    table = (ROOT / "docs" / "events.md").read_text(encoding="utf-8")
+
+    def row(field: str) -> list[str]:
+        line = next(x for x in table.splitlines() if x.startswith(f"| `{field}` |"))
+        return re.findall(r"`([a-z_]+)`", line.split("|")[3])
+
+    assert row("weapon") == list(WEAPONS)
+    assert row("side") == list(SIDES)
+    assert row("status") == list(STATUSES)
