@@ -40,7 +40,7 @@ from tests.servers import LocalHTTPServer, Request, Response  # noqa: E402
 
 def baseline(base: str, n: int = 20) -> float:
     from monitor.commands.articles import page_article
-    from workers.jobs import understand
+    from workers.pipeline import understand
 
     t = time.perf_counter()
     with httpx.Client() as client:

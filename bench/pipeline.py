@@ -37,7 +37,7 @@ from monitor.rules import load_rules, match_ruleset  # noqa: E402
 from monitor.urls import canonical_url  # noqa: E402
 from tests.conftest import corpus_dir  # noqa: E402
 from workers.articles import read_article, store_article  # noqa: E402
-from workers.jobs import understand  # noqa: E402
+from workers.pipeline import understand  # noqa: E402
 
 # 418 of the 440 entries of the corpus feeds carry a date; the page is searched for one only
 # when the entry has none (the last line measures that case).

@@ -22,6 +22,7 @@ import json
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 import redis
@@ -32,8 +33,16 @@ from monitor.lifetimes import ARTICLE_TTL, DAY, DEFAULT_LIFETIMES, Lifetimes
 from monitor.models import Alert
 from monitor.redisconn import as_str
 
-HELD, QUEUED, SENT, RETRYING, DEAD = "held", "queued", "sent", "retrying", "dead"
-STATES = (HELD, QUEUED, SENT, RETRYING, DEAD)
+
+class DeliveryState(StrEnum):
+    """Where (alert, channel) stands; the value is what the state record holds (and the
+    console shows)."""
+
+    HELD = "held"  # in the rule's digest, not yet sent
+    QUEUED = "queued"
+    SENT = "sent"
+    RETRYING = "retrying"
+    DEAD = "dead"
 
 
 def utc_day(ts: float) -> str:
@@ -82,7 +91,7 @@ def set_delivery_state(
     conn: redis.Redis | Pipeline,
     alert_ids: Iterable[str],
     channel: str,
-    state: str,
+    state: DeliveryState,
     *,
     attempt: int | None = None,
     error: str | None = None,

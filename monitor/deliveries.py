@@ -18,9 +18,10 @@ from redis.client import Pipeline
 from rq import Queue
 
 from monitor import alertstore, keys, metrics
+from monitor.alertstore import DeliveryState
 from monitor.config import Config
 from monitor.lifetimes import ARTICLE_TTL
-from monitor.models import Delivery
+from monitor.models import DeadLetter, Delivery
 from monitor.producers import enqueue_delivery
 
 log = logging.getLogger("newsmonitor.deliver")
@@ -70,24 +71,24 @@ def record_failure(
 ) -> None:
     """A delivery that failed for good: into the dead-letter list and the deliveries log."""
     at, text = now_utc().isoformat(), describe_error(error)
-    letter = {
-        "id": keys.delivery_job_id(alert["id"], channel),
-        "alert": alert,
-        "channel": channel,
-        "error": text,
-        "error_type": type(error).__name__,
-        "attempts": attempts,
-        "at": at,
-    }
+    letter = DeadLetter(
+        id=keys.delivery_job_id(alert["id"], channel),
+        alert=alert,
+        channel=channel,
+        error=text,
+        error_type=type(error).__name__,
+        attempts=attempts,
+        at=at,
+    )
     with conn.pipeline() as pipe:
-        pipe.lpush(keys.dead_letters(), json.dumps(letter, ensure_ascii=False))
+        pipe.lpush(keys.dead_letters(), json.dumps(letter.to_dict(), ensure_ascii=False))
         pipe.ltrim(keys.dead_letters(), 0, keys.DEAD_LETTER_MAX - 1)
         record_delivery(pipe, delivery_record(alert, channel, False, attempts, at, text))
         alertstore.set_delivery_state(
             pipe,
             alertstore.delivery_ids(alert),
             channel,
-            alertstore.DEAD,
+            DeliveryState.DEAD,
             attempt=attempts,
             error=text,
             ttl=ttl,
@@ -108,8 +109,8 @@ def read_deliveries(conn: redis.Redis, limit: int = 50) -> list[Delivery]:
     return [Delivery.from_dict(json.loads(r)) for r in raw]
 
 
-def read_dead_letters(conn: redis.Redis) -> list[dict[str, Any]]:
-    return [json.loads(r) for r in conn.lrange(keys.dead_letters(), 0, -1)]
+def read_dead_letters(conn: redis.Redis) -> list[DeadLetter]:
+    return [DeadLetter.from_dict(json.loads(r)) for r in conn.lrange(keys.dead_letters(), 0, -1)]
 
 
 def replay_dead_letters(
@@ -122,15 +123,15 @@ def replay_dead_letters(
     """
     done: list[str] = []
     for raw in conn.lrange(keys.dead_letters(), 0, -1):
-        letter = json.loads(raw)
-        if ids is not None and letter["id"] not in ids:
+        letter = DeadLetter.from_dict(json.loads(raw))
+        if ids is not None and letter.id not in ids:
             continue
-        fresh_id = f"{letter['id']}-replay-{uuid.uuid4().hex[:8]}"
+        fresh_id = f"{letter.id}-replay-{uuid.uuid4().hex[:8]}"
         with conn.pipeline() as pipe:
             enqueue_delivery(
-                queue, letter["alert"], letter["channel"], cfg, job_id=fresh_id, pipeline=pipe
+                queue, letter.alert, letter.channel, cfg, job_id=fresh_id, pipeline=pipe
             )
             pipe.lrem(keys.dead_letters(), 1, raw)  # type: ignore[arg-type]  # bytes work
             pipe.execute()
-        done.append(letter["id"])
+        done.append(letter.id)
     return done

@@ -11,14 +11,14 @@ failure in between leaves the batch to be sent by the next flush instead of losi
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import logging
-from datetime import UTC, datetime
 
 import redis
 
 from monitor import alertstore, keys
+from monitor.alerts import DIGEST, digest_scope, make_alert
+from monitor.alertstore import DeliveryState
 from monitor.config import Config
 from monitor.lifetimes import DEFAULT_LIFETIMES, Lifetimes
 from monitor.models import Alert
@@ -53,7 +53,7 @@ def hold_for_digest(
         pipe.zadd(keys.digests_due(), {rule.name: due_at(rule, now)}, nx=True)
         for channel in rule.notify:
             alertstore.set_delivery_state(
-                pipe, [alert.id], channel, alertstore.HELD, ttl=life.articles
+                pipe, [alert.id], channel, DeliveryState.HELD, ttl=life.articles
             )
         pipe.execute()
     return True
@@ -76,14 +76,12 @@ def _take(r: redis.Redis, rule_name: str) -> list[Alert]:
 
 
 def digest_alert(rule: Rule, alerts: list[Alert]) -> Alert:
-    ids = "\0".join(a.id for a in alerts)
-    return Alert(
-        id="dg" + hashlib.sha256(f"{rule.name}\0{ids}".encode()).hexdigest()[:22],
-        rule=rule.name,
-        article=alerts[0].article,
+    return make_alert(
+        rule,
+        digest_scope(a.id for a in alerts),
+        alerts[0].article,
+        DIGEST,
         events=tuple(e for a in alerts for e in a.events),
-        created_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        severity=rule.severity,
         reason=f"digest of {len(alerts)} alert(s)",
         subject_template=alerts[0].subject_template,
         body_template=alerts[0].body_template,

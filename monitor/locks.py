@@ -8,7 +8,7 @@ minutes. So a lock taken inside a job records its owner (job id + worker name, `
 and whoever finds it held by a worker whose liveness key is gone (monitor/sweep.py keeps one per
 live worker) takes it over at once: the dead cannot finish, and nobody else will free it.
 
-The same mechanism serves the article lock (workers/jobs.py), the per-rule and story locks,
+The same mechanism serves the article lock (workers/pipeline.py), the per-rule and story locks,
 and the delivery guard (workers/deliver.py).
 """
 

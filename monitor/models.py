@@ -183,3 +183,25 @@ class Delivery(Model):
     error: str | None = None
     rule: str | None = None
     url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DeadLetter(Model):
+    """A delivery that failed for good: the alert as its job carried it (a dict, replayed as
+    it is), where it went, and why it failed. Stored as JSON in the dead-letter list."""
+
+    id: str  # the delivery job's id (keys.delivery_job_id): what ``deliveries retry`` names
+    alert: dict[str, Any] = field(default_factory=dict)
+    channel: str = ""
+    error: str = ""
+    error_type: str | None = None
+    attempts: int = 0
+    at: str = ""
+
+    @property
+    def rule(self) -> str | None:
+        return self.alert.get("rule")
+
+    @property
+    def article(self) -> dict[str, Any]:
+        return self.alert.get("article") or {}

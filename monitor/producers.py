@@ -22,6 +22,7 @@ from rq.job import Job
 from rq.serializers import JSONSerializer
 
 from monitor import alertstore, keys
+from monitor.alertstore import DeliveryState
 from monitor.config import Config
 from monitor.lifetimes import Lifetimes
 from monitor.models import Alert, Entry
@@ -130,12 +131,12 @@ def enqueue_delivery(
     ids = alertstore.delivery_ids(data)
     if pipeline is not None:
         # A replay or a digest: "queued" in the enqueue's own transaction.
-        alertstore.set_delivery_state(pipeline, ids, channel, alertstore.QUEUED, ttl=state_ttl)
+        alertstore.set_delivery_state(pipeline, ids, channel, DeliveryState.QUEUED, ttl=state_ttl)
         return queue.enqueue(DELIVERY_JOB, data, channel, pipeline=pipeline, **options)
     # Before the enqueue, and only if nothing is recorded: the job may run (and be "sent")
     # before this call returns, or be a copy of one that already did.
     alertstore.set_delivery_state(
-        queue.connection, ids, channel, alertstore.QUEUED, only_if_new=True, ttl=state_ttl
+        queue.connection, ids, channel, DeliveryState.QUEUED, only_if_new=True, ttl=state_ttl
     )
     try:
         return queue.enqueue(DELIVERY_JOB, data, channel, unique=True, **options)

@@ -22,7 +22,7 @@ from monitor.rules.publish import publish_ruleset
 from tests.rulekit import DUTCH_REPORT, article, event, rule
 from tests.servers import LocalHTTPServer, Response
 from tests.test_deliver import make_alert, run_alert_jobs, use_config, webhook_channel, write_config
-from workers.jobs import alert_on
+from workers.alerting import alert_on
 
 DAY = 86400.0
 

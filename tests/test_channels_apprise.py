@@ -335,8 +335,8 @@ def test_500_retries_then_dead_letter_then_deliveries_retry_delivers(
     run_alert_jobs(redis_client)
     assert len(http_server.requests_to(f"/hooks/{HOOK_ID}")) == 3  # first try + 2 retries
     (letter,) = read_dead_letters(redis_client)
-    assert letter["channel"] == "chat" and letter["attempts"] == 3
-    assert letter["error_type"] == "DeliveryError" and "error=500" in letter["error"]
+    assert letter.channel == "chat" and letter.attempts == 3
+    assert letter.error_type == "DeliveryError" and "error=500" in letter.error
     assert run(["--config", str(config), "deliveries", "--failed"]) == 0
     assert run_status(["--config", str(config), "status"]) == 0
     screens = capsys.readouterr()

@@ -37,9 +37,10 @@ from tests.consolekit import (
 )
 from tests.servers import LocalHTTPServer, Response
 from tests.test_deliver import run_alert_jobs
+from workers.alerting import alert_on
 from workers.articles import store_article
 from workers.context import CONFIG_ENV
-from workers.jobs import alert_on, understand
+from workers.pipeline import understand
 
 FEED_SECRET = "feed-password-4242"
 FEED_TOKEN = "feed-token-31337"
@@ -327,15 +328,15 @@ def test_a_dead_letter_is_retried_from_the_console(
     populate(redis_client, site)  # the mail server is not there: one try, then a dead letter
     (letter,) = read_dead_letters(redis_client)
     view = site.http.get("/api/deliveries").json()
-    assert view["dead_total"] == 1 and view["dead_letters"][0]["id"] == letter["id"]
+    assert view["dead_total"] == 1 and view["dead_letters"][0]["id"] == letter.id
     assert view["dead_letters"][0]["channel"] == "mail" and view["dead_letters"][0]["error"]
     alert = site.http.get("/api/alerts", params={"rule": "big-combat"}).json()["alerts"][0]
     assert alert["deliveries"]["mail"]["state"] == "dead"
     assert (
-        site.write("POST", f"/api/deliveries/{letter['id']}/retry", token=None).status_code == 403
+        site.write("POST", f"/api/deliveries/{letter.id}/retry", token=None).status_code == 403
     )
-    resp = site.write("POST", f"/api/deliveries/{letter['id']}/retry")
-    assert resp.status_code == 200 and resp.json()["retried"] == [letter["id"]]
+    resp = site.write("POST", f"/api/deliveries/{letter.id}/retry")
+    assert resp.status_code == 200 and resp.json()["retried"] == [letter.id]
     assert read_dead_letters(redis_client) == []
     assert len(make_queue(keys.QUEUE_ALERTS, redis_client).get_jobs()) == 1
     alert = site.http.get("/api/alerts", params={"rule": "big-combat"}).json()["alerts"][0]

@@ -29,8 +29,9 @@ from tests.rulekit import DUTCH_REPORT
 from tests.seedsite import feed_xml, page_html, serve_seed_site
 from tests.servers import LocalHTTPServer, Response, wait_for
 from tests.test_deliver import run_alert_jobs
+from workers.alerting import alert_on
 from workers.context import CONFIG_ENV
-from workers.jobs import alert_on, understand
+from workers.pipeline import understand
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "artifacts"
@@ -213,9 +214,9 @@ def test_a_dead_letter_is_retried_with_the_button(
         try:
             page.goto(f"{site.server.url}/deliveries")
             page.fill("#token", consolekit.TOKEN)
-            page.click(f"button[data-retry='{letter['id']}']")
+            page.click(f"button[data-retry='{letter.id}']")
             page.wait_for_selector("#retry-result.ok")
-            assert letter["id"] in page.inner_text("#retry-result")
+            assert letter.id in page.inner_text("#retry-result")
         finally:
             page.close()
     assert read_dead_letters(redis_client) == []

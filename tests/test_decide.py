@@ -12,8 +12,8 @@ from monitor.producers import make_queue
 from monitor.quiethours import in_quiet_hours
 from monitor.rules.compiled import RuleSet
 from tests.rulekit import DUTCH_REPORT, article, event, rule
+from workers.alerting import build_alert
 from workers.decide import decide
-from workers.jobs import build_alert
 from workers.stories import assign_story
 
 HOUR = 3600.0

@@ -118,9 +118,9 @@ def test_400_goes_to_dead_letters_without_retry(
     run_alert_jobs(redis_client)
     assert len(http_server.requests_to("/hook")) == 1
     (letter,) = read_dead_letters(redis_client)
-    assert letter["channel"] == "ops" and letter["attempts"] == 1
-    assert "HTTP 400" in letter["error"] and letter["error_type"] == "PermanentDeliveryError"
-    assert letter["alert"]["id"] == "a1b2c3"
+    assert letter.channel == "ops" and letter.attempts == 1
+    assert "HTTP 400" in letter.error and letter.error_type == "PermanentDeliveryError"
+    assert letter.alert["id"] == "a1b2c3"
     assert not read_deliveries(redis_client)[0].ok
 
 
@@ -155,7 +155,7 @@ def test_a_held_sending_lock_keeps_a_second_copy_out(
     enqueue_delivery(make_queue(keys.QUEUE_ALERTS, redis_client), make_alert(), "ops", cfg)
     run_alert_jobs(redis_client)
     assert http_server.requests_to("/hook") == []
-    assert read_dead_letters(redis_client)[0]["attempts"] == 2
+    assert read_dead_letters(redis_client)[0].attempts == 2
     redis_client.delete(lock)
     assert deliver_alert(redis_client, make_alert(), "ops", cfg) == "sent"
     assert not redis_client.exists(lock)  # released after sending
@@ -191,8 +191,8 @@ def test_smtp_down_retries_then_dead_letter(setup: Any, redis_client: redis.Redi
     enqueue_delivery(make_queue(keys.QUEUE_ALERTS, redis_client), make_alert(), "desk", cfg)
     run_alert_jobs(redis_client)
     (letter,) = read_dead_letters(redis_client)
-    assert letter["attempts"] == 3 and letter["error_type"] == "DeliveryError"
-    assert "smtp 127.0.0.1" in letter["error"] and "refused" in letter["error"].lower()
+    assert letter.attempts == 3 and letter.error_type == "DeliveryError"
+    assert "smtp 127.0.0.1" in letter.error and "refused" in letter.error.lower()
 
 
 def test_email_through_the_worker(
@@ -219,7 +219,7 @@ def test_unknown_channel_is_a_dead_letter(setup: Any, redis_client: redis.Redis)
     enqueue_delivery(make_queue(keys.QUEUE_ALERTS, redis_client), make_alert(), "gone", cfg)
     run_alert_jobs(redis_client)
     (letter,) = read_dead_letters(redis_client)
-    assert "channel gone" in letter["error"]
+    assert "channel gone" in letter.error
 
 
 def test_secrets_stay_out_of_logs_and_str(
@@ -253,7 +253,7 @@ def test_secrets_stay_out_of_logs_and_str(
         enqueue_delivery(queue, make_alert(), name, cfg)
     run_alert_jobs(redis_client)
     assert seen[0].headers["Authorization"] == "Bearer tok-abc-999"  # it was used...
-    dead = json.dumps(read_dead_letters(redis_client))
+    dead = json.dumps([x.to_dict() for x in read_dead_letters(redis_client)])
     for secret in (SECRET, SMTP_PASSWORD, "tok-abc-999"):  # ...but never shown
         assert secret not in caplog.text
         assert secret not in dead

@@ -103,7 +103,7 @@ def test_retry_by_id_leaves_the_others(
     assert run(["--config", config, "deliveries", "retry", wanted, "no-such-id"]) == 1
     captured = capsys.readouterr()
     assert f"re-enqueued {wanted}" in captured.out and "no-such-id" in captured.err
-    assert [d["alert"]["id"] for d in read_dead_letters(redis_client)] == ["first"]
+    assert [d.alert["id"] for d in read_dead_letters(redis_client)] == ["first"]
 
 
 def test_replay_of_an_alert_already_sent_sends_nothing(

@@ -22,7 +22,7 @@ from monitor.deliveries import record_delivery, record_failure
 from monitor.embedded_redis import EmbeddedRedis
 from monitor.errors import PermanentDeliveryError
 from monitor.feeds import state as feedstate
-from monitor.models import Delivery
+from monitor.models import DeadLetter, Delivery
 from monitor.producers import ENTRY_JOB, make_queue
 from monitor.queuestats import QueueStats, WorkerInfo
 from monitor.rules.compiled import RuleSet
@@ -100,14 +100,16 @@ def screen() -> Status:
             ),
         ],
         dead_letters=[
-            {
-                "id": "deliver-a2-x",
-                "at": "2025-03-01T11:58:00+00:00",
-                "channel": "mail",
-                "error": "smtp x: refused",
-                "attempts": 6,
-                "alert": {"rule": "big-combat"},
-            }
+            DeadLetter.from_dict(
+                {
+                    "id": "deliver-a2-x",
+                    "at": "2025-03-01T11:58:00+00:00",
+                    "channel": "mail",
+                    "error": "smtp x: refused",
+                    "attempts": 6,
+                    "alert": {"rule": "big-combat"},
+                }
+            )
         ],
     )
 

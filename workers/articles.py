@@ -74,7 +74,7 @@ def _article(entry: Entry, text: str, extracted_from: str) -> Article:
 
 
 def read_article(client: httpx.Client, entry: Entry, cfg: FetchConfig) -> Article:
-    """The page when it can be read now, else the feed's text (no retries: see workers/jobs.py
+    """The page when it can be read now, else the feed's text (no retries: see workers/pipeline.py
     for how an entry job waits for a page first)."""
     try:
         return read_page(client, entry, cfg)

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 import redis
 
 from monitor import keys
+from monitor.alerts import once_scope
 from monitor.lifetimes import DEFAULT_LIFETIMES, STORY_TTL, Lifetimes
 from monitor.locks import redis_lock
 from monitor.models import Article, Event
@@ -28,9 +30,19 @@ from workers.context import current_owner
 from workers.stories import Story
 
 
+class Action(StrEnum):
+    """What becomes of a rule's match; the value is what the job result and the log say."""
+
+    SEND = "send"  # an alert goes out now
+    DIGEST = "digest"  # an alert is made and held for the rule's digest
+    SUPPRESS = "suppress"  # no alert (a copy, cooldown, window, novelty, quiet hours: drop)
+    HOLD = "hold"  # no alert yet: waiting for more sources
+    REPLAY = "replay"  # this article's alert again (a retried job); only inside decide()
+
+
 @dataclass(frozen=True, slots=True)
 class Decision:
-    action: str  # "send", "digest", "suppress", "hold"
+    action: Action
     reason: str
     update: bool = False
     sources: tuple[str, ...] = field(default_factory=tuple)
@@ -49,13 +61,13 @@ def group_of(rule: Rule, article: Article, events: tuple[Event, ...]) -> str:
     )
 
 
-def _top_count(events: tuple[Event, ...]) -> int:
+def top_count(events: tuple[Event, ...]) -> int:
     return max((e.count for e in events if e.count is not None), default=0)
 
 
 def decision_scope(rule: Rule, article: Article, story: Story) -> str:
     """What a rule alerts once for: the story (``once_per: story``) or the article."""
-    return f"s:{story.id}" if rule.once_per == "story" else f"a:{article.id}"
+    return once_scope(rule, article.id, story.id)
 
 
 def _once(
@@ -68,10 +80,11 @@ def _once(
     if by == article.id:
         # The same article again: a retried or duplicated job. Decide as before; the delivery
         # job's sent guard keeps the channel from getting it twice.
-        return Decision("replay", "this article's alert again", update=kind == "update")
-    if rule.update_when == "count_increases" and _top_count(events) > int(count_s):
-        return Decision("send", f"count rose from {count_s} to {_top_count(events)}", update=True)
-    return Decision("suppress", f"already alerted for this {rule.once_per}")
+        return Decision(Action.REPLAY, "this article's alert again", update=kind == "update")
+    if rule.update_when == "count_increases" and top_count(events) > int(count_s):
+        rose = f"count rose from {count_s} to {top_count(events)}"
+        return Decision(Action.SEND, rose, update=True)
+    return Decision(Action.SUPPRESS, f"already alerted for this {rule.once_per}")
 
 
 def _corroborated(
@@ -88,9 +101,9 @@ def _corroborated(
         sources = tuple(s.decode() for s in pipe.execute()[-1])
     if len(sources) < rule.min_sources:
         return Decision(
-            "hold", f"{len(sources)} of {rule.min_sources} sources so far", sources=sources
+            Action.HOLD, f"{len(sources)} of {rule.min_sources} sources so far", sources=sources
         )
-    return Decision("send", f"{len(sources)} sources", sources=sources)
+    return Decision(Action.SEND, f"{len(sources)} sources", sources=sources)
 
 
 def _windowed(
@@ -108,9 +121,9 @@ def _windowed(
         pipe.expire(key, int(w.within) + 60)
         n = pipe.execute()[2]
     if n < w.count:
-        return Decision("suppress", f"window {n} of {w.count} {w.of} for {group!r}")
+        return Decision(Action.SUPPRESS, f"window {n} of {w.count} {w.of} for {group!r}")
     r.delete(key)  # the window fired: the next alert needs a full new window
-    return Decision("send", f"{n} {w.of} within the window for {group!r}")
+    return Decision(Action.SEND, f"{n} {w.of} within the window for {group!r}")
 
 
 def _novel(r: redis.Redis, rule: Rule, story: Story, group: str, now: float) -> Decision | None:
@@ -122,7 +135,7 @@ def _novel(r: redis.Redis, rule: Rule, story: Story, group: str, now: float) -> 
     known = r.hget(verdicts, story.id)
     if known is not None:
         return (
-            Decision("suppress", "a similar story was seen before this one")
+            Decision(Action.SUPPRESS, "a similar story was seen before this one")
             if as_str(known) == "old"
             else None
         )
@@ -134,7 +147,7 @@ def _novel(r: redis.Redis, rule: Rule, story: Story, group: str, now: float) -> 
     r.expire(verdicts, int(rule.new_for) + STORY_TTL)
     if old:
         return Decision(
-            "suppress", f"a similar story was seen {int(now - float(as_str(last)))}s ago"
+            Action.SUPPRESS, f"a similar story was seen {int(now - float(as_str(last)))}s ago"
         )
     return None
 
@@ -143,7 +156,7 @@ def _cooling(r: redis.Redis, rule: Rule, group: str) -> Decision | None:
     """Read-only: the cooldown starts only once an alert goes out (see _start_cooldown)."""
     if rule.cooldown is None or not r.exists(keys.cooldown(rule.name, group)):
         return None
-    return Decision("suppress", f"cooldown {int(rule.cooldown)}s for {group!r}")
+    return Decision(Action.SUPPRESS, f"cooldown {int(rule.cooldown)}s for {group!r}")
 
 
 def _start_cooldown(r: redis.Redis, rule: Rule, group: str) -> bool:
@@ -166,12 +179,12 @@ def decide(
     scope = decision_scope(rule, article, story)
     with redis_lock(r, keys.rule_lock(rule.name, scope), owner=current_owner()):
         once = _once(r, rule, article, scope, events)
-        if once is not None and once.action == "suppress":
+        if once is not None and once.action == Action.SUPPRESS:
             return once
-        if once is not None and once.action == "replay":
-            return _deliver(rule, once.reason, once.update, story.sources, now)
+        if once is not None and once.action == Action.REPLAY:
+            return _quiet_hours_or_digest(rule, once.reason, once.update, story.sources, now)
         corroboration = _corroborated(r, rule, article, story, now)
-        if corroboration is not None and corroboration.action == "hold":
+        if corroboration is not None and corroboration.action == Action.HOLD:
             return corroboration
         # Cooldown, novelty and windows are per group, shared by stories: one lock for them.
         with redis_lock(
@@ -183,34 +196,29 @@ def decide(
                 lambda: _windowed(r, rule, article, story, group, now),
             ):
                 verdict = step()
-                if verdict is not None and verdict.action == "suppress":
+                if verdict is not None and verdict.action == Action.SUPPRESS:
                     return verdict
             if not _start_cooldown(r, rule, group):
-                return Decision("suppress", f"cooldown {int(rule.cooldown or 0)}s for {group!r}")
+                cooling = f"cooldown {int(rule.cooldown or 0)}s for {group!r}"
+                return Decision(Action.SUPPRESS, cooling)
         update = bool(once and once.update)
-        marker = f"{_top_count(events)}|{article.id}|{'update' if update else 'first'}"
+        marker = f"{top_count(events)}|{article.id}|{'update' if update else 'first'}"
         r.set(keys.fired(rule.name, scope), marker, ex=life.sent)
     sources = corroboration.sources if corroboration else story.sources
-    return _deliver(rule, once.reason if once else "first alert", update, sources, now)
+    reason = once.reason if once else "first alert"
+    return _quiet_hours_or_digest(rule, reason, update, sources, now)
 
 
-def _deliver(
+def _quiet_hours_or_digest(
     rule: Rule, reason: str, update: bool, sources: tuple[str, ...], now: float
 ) -> Decision:
+    """The rule lets the alert pass: now, into its digest, or in quiet hours that drop, not."""
     if rule.quiet_hours and in_quiet_hours(rule.quiet_hours, now):
         if rule.quiet_hours.then == "drop":
-            return Decision("suppress", "quiet hours")
-        return Decision("digest", "quiet hours: held for the digest", update, sources)
+            return Decision(Action.SUPPRESS, "quiet hours")
+        return Decision(Action.DIGEST, "quiet hours: held for the digest", update, sources)
     if rule.digest is not None:
-        return Decision("digest", f"batched into the {int(rule.digest)}s digest", update, sources)
-    return Decision("send", reason, update, sources)
+        batched = f"batched into the {int(rule.digest)}s digest"
+        return Decision(Action.DIGEST, batched, update, sources)
+    return Decision(Action.SEND, reason, update, sources)
 
-
-def alert_scope(
-    rule: Rule, article: Article, story: Story, decision: Decision, events: tuple[Event, ...]
-) -> str:
-    """What makes an alert distinct: its story (or article) and, for an update, the new count.
-
-    Stable across retries of the same job, so the delivery guard recognises a repeat."""
-    scope = decision_scope(rule, article, story)
-    return f"{scope}:{_top_count(events)}" if decision.update else scope

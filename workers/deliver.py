@@ -28,6 +28,7 @@ from rq import get_current_job
 from rq.job import Job
 
 from monitor import alertstore, keys, metrics
+from monitor.alertstore import DeliveryState
 from monitor.config import Config
 from monitor.deliveries import (
     delivery_record,
@@ -112,7 +113,7 @@ def deliver_alert(
             pipe,
             alertstore.delivery_ids(data),
             channel,
-            alertstore.SENT,
+            DeliveryState.SENT,
             attempt=attempt,
             ttl=cfg.retention.lifetimes().articles,
         )
@@ -149,7 +150,7 @@ def on_delivery_failure(
             connection,
             alertstore.delivery_ids(alert),
             channel,
-            alertstore.RETRYING,
+            DeliveryState.RETRYING,
             attempt=attempt,
             error=describe_error(error),
             ttl=state_ttl(job),

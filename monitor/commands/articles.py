@@ -84,7 +84,7 @@ def stored_articles(r: redis.Redis, since_s: float) -> Iterator[Article]:
 
 
 def understood(articles: Iterable[Article], *, reclassify: bool = True) -> Iterator[Article]:
-    from workers.jobs import understand
+    from workers.pipeline import understand
 
     for a in articles:
         yield understand(a) if reclassify or not a.events else a

@@ -42,11 +42,11 @@ def published_of(row: dict[str, Any]) -> str | None:
 
 def read_articles(rows: Iterable[dict[str, Any]]) -> Iterator[tuple[Any, str | None, Any]]:
     """(id, language, Reading) per row, ids defaulting to the line's position."""
+    from workers.classify.language import language_of
     from workers.classify.reading import read_text
-    from workers.langdetect import detect_language
 
     for n, row in enumerate(rows, 1):
-        lang = row.get("lang") or detect_language(f"{row.get('title') or ''}\n{row['text']}")
+        lang = language_of(row["text"], row.get("title"), row.get("lang"))
         reading = read_text(row["text"], lang, row.get("title"), published_of(row))
         yield row.get("id", n), lang, reading
 

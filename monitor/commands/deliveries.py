@@ -20,7 +20,7 @@ import redis
 from monitor import keys
 from monitor.config import Config, load_config
 from monitor.deliveries import read_dead_letters, read_deliveries, replay_dead_letters
-from monitor.models import Delivery
+from monitor.models import DeadLetter, Delivery
 from monitor.producers import make_queue
 from monitor.redisconn import redis_session
 
@@ -55,12 +55,11 @@ def format_delivery(d: Delivery) -> str:
     return line + (f"\n    {d.error}" if d.error else "")
 
 
-def format_dead_letter(letter: dict[str, Any]) -> str:
-    article = letter.get("alert", {}).get("article", {})
+def format_dead_letter(letter: DeadLetter) -> str:
     return (
-        f"{letter['id']}\n    at {letter['at']}, channel {letter['channel']}, "
-        f"rule {letter.get('alert', {}).get('rule')}, {letter['attempts']} tries\n"
-        f"    article: {article.get('url')}\n    error: {letter['error']}"
+        f"{letter.id}\n    at {letter.at}, channel {letter.channel}, "
+        f"rule {letter.rule}, {letter.attempts} tries\n"
+        f"    article: {letter.article.get('url')}\n    error: {letter.error}"
     )
 
 
@@ -69,7 +68,7 @@ def _emit(rows: list[Any], fmt: Callable[[Any], str], as_json: bool, empty: str)
         print(empty)
     for row in rows:
         if as_json:
-            data = row.to_dict() if isinstance(row, Delivery) else row
+            data = row.to_dict() if isinstance(row, Delivery | DeadLetter) else row
             print(json.dumps(data, ensure_ascii=False))
         else:
             print(fmt(row))

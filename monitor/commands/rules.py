@@ -110,13 +110,13 @@ def cmd_test(args: argparse.Namespace) -> int:
 def _send(rule: Rule, m: object, article: Article, cfg: Config) -> None:
     from datetime import UTC, datetime
 
+    from workers.alerting import build_alert
     from workers.channels import SendContext, send_alert
-    from workers.decide import Decision
-    from workers.jobs import build_alert
+    from workers.decide import Action, Decision
     from workers.stories import Story
 
     story = Story(article.id, article.id, True, (article.source,), 1, {})
-    alert = build_alert(rule, m, article, story, Decision("send", "rules test --send"))  # type: ignore[arg-type]
+    alert = build_alert(rule, m, article, story, Decision(Action.SEND, "rules test --send"))  # type: ignore[arg-type]
     ctx = SendContext(data_dir=cfg.data_dir, sent_at=datetime.now(UTC))
     for channel in rule.notify:
         send_alert(alert, channel, cfg.channels[channel], ctx)

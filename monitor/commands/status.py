@@ -24,7 +24,7 @@ from monitor.config import Config, load_config
 from monitor.deliveries import read_dead_letters, read_deliveries
 from monitor.feeds import state as feedstate
 from monitor.feeds.list import all_feeds
-from monitor.models import Delivery
+from monitor.models import DeadLetter, Delivery
 from monitor.queuestats import (
     FailedJob,
     QueueStats,
@@ -60,7 +60,7 @@ class Status:
     queues: list[QueueStats]
     workers: list[WorkerInfo]
     alerts: list[Delivery]
-    dead_letters: list[dict[str, Any]]
+    dead_letters: list[DeadLetter]
     # queue -> jobs failed for good for a bug, all time (newsmonitor_jobs_failed_total)
     jobs_failed: dict[str, int] = dataclasses.field(default_factory=dict)
     failed_jobs: list[FailedJob] = dataclasses.field(default_factory=list)  # newest first
@@ -195,12 +195,12 @@ def format_alerts(alerts: list[Delivery]) -> list[str]:
     return lines
 
 
-def format_dead_letters(letters: list[dict[str, Any]]) -> list[str]:
+def format_dead_letters(letters: list[DeadLetter]) -> list[str]:
     if not letters:
         return ["Dead letters: 0"]
     lines = [f"Dead letters: {len(letters)} (newsmonitor deliveries --failed; ... retry --all)"]
     for letter in letters[:SHOWN_FAILURES]:
-        lines.append(f"  {letter['at']}  {letter['channel']}  {letter['error']}")
+        lines.append(f"  {letter.at}  {letter.channel}  {letter.error}")
     return lines
 
 
@@ -237,10 +237,10 @@ def status_dict(s: Status) -> dict[str, Any]:
     }
 
 
-def _letter_summary(letter: dict[str, Any]) -> dict[str, Any]:
+def _letter_summary(letter: DeadLetter) -> dict[str, Any]:
     """A dead letter without its alert body (the article text is for ``deliveries --failed``)."""
     fields = ("id", "at", "channel", "error", "error_type", "attempts")
-    return {k: letter.get(k) for k in fields} | {"rule": letter.get("alert", {}).get("rule")}
+    return {k: getattr(letter, k) for k in fields} | {"rule": letter.rule}
 
 
 def worker_dict(w: WorkerInfo) -> dict[str, Any]:

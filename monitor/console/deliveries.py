@@ -14,6 +14,7 @@ import redis
 
 from monitor import keys
 from monitor.console.safety import scrub
+from monitor.models import DeadLetter
 from monitor.redisconn import as_str
 
 MAX_LIMIT = 500
@@ -30,26 +31,26 @@ def deliveries_view(
         letters, total, log = pipe.execute()
     return {
         "dead_total": int(total),
-        "dead_letters": [letter_row(json.loads(as_str(x)), secrets) for x in letters],
+        "dead_letters": [
+            letter_row(DeadLetter.from_dict(json.loads(as_str(x))), secrets) for x in letters
+        ],
         "recent": [recent_row(json.loads(as_str(x)), secrets) for x in log],
     }
 
 
-def letter_row(letter: dict[str, Any], secrets: Sequence[str] = ()) -> dict[str, Any]:
-    alert = letter.get("alert") or {}
-    article = alert.get("article") or {}
+def letter_row(letter: DeadLetter, secrets: Sequence[str] = ()) -> dict[str, Any]:
     return {
-        "id": letter.get("id"),
-        "alert_id": alert.get("id"),
-        "at": letter.get("at"),
-        "channel": letter.get("channel"),
-        "rule": alert.get("rule"),
-        "title": article.get("title"),
-        "url": article.get("url"),
-        "digest_of": len(alert.get("items") or ()),
-        "error": scrub(letter.get("error"), secrets),
-        "error_type": letter.get("error_type"),
-        "attempts": letter.get("attempts"),
+        "id": letter.id,
+        "alert_id": letter.alert.get("id"),
+        "at": letter.at,
+        "channel": letter.channel,
+        "rule": letter.rule,
+        "title": letter.article.get("title"),
+        "url": letter.article.get("url"),
+        "digest_of": len(letter.alert.get("items") or ()),
+        "error": scrub(letter.error, secrets),
+        "error_type": letter.error_type,
+        "attempts": letter.attempts,
     }
 
 

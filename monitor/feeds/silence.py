@@ -9,7 +9,6 @@ the next silence (after the feed has spoken again) alerts again.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 from collections.abc import Iterable
@@ -19,6 +18,7 @@ from fnmatch import fnmatchcase
 import redis
 
 from monitor import keys
+from monitor.alerts import SILENCE, make_alert, silence_scope
 from monitor.config import Config
 from monitor.durations import format_duration
 from monitor.feeds import state as feedstate
@@ -49,14 +49,13 @@ def silence_alert(rule: Rule, feed: Feed, state: feedstate.FeedState, now: float
         text=f"No new entries since {_iso(state.last_new_at or now)}.",
         published=_iso(now),
     )
-    scope = f"{rule.name}\0{feed.url}\0{state.last_new_at}"
-    return Alert(
-        id="sl" + hashlib.sha256(scope.encode()).hexdigest()[:22],
-        rule=rule.name,
-        article=article,
-        matched=(article.title or "",),
+    return make_alert(
+        rule,
+        silence_scope(feed.url, state.last_new_at),
+        article,
+        SILENCE,
         created_at=_iso(now),
-        severity=rule.severity,
+        matched=(article.title or "",),
         reason="feed silent",
     )
 

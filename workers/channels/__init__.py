@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from monitor.config import ChannelConfig
 from monitor.errors import PermanentDeliveryError
 from monitor.models import Alert
 from workers.channels.apprise import AppriseNotifier
@@ -18,7 +19,7 @@ from workers.channels.outbox import OutboxNotifier
 from workers.channels.webhook import WebhookNotifier
 from workers.render import render_message
 
-NOTIFIERS: dict[str, type[Notifier]] = {
+NOTIFIERS: dict[str, type[Notifier[Any]]] = {
     "email": EmailNotifier,
     "webhook": WebhookNotifier,
     "console": ConsoleNotifier,
@@ -29,7 +30,9 @@ NOTIFIERS: dict[str, type[Notifier]] = {
 __all__ = ["NOTIFIERS", "Notifier", "SendContext", "send_alert"]
 
 
-def send_alert(alert: Alert, channel_name: str, channel_cfg: Any, ctx: SendContext) -> None:
+def send_alert(
+    alert: Alert, channel_name: str, channel_cfg: ChannelConfig, ctx: SendContext
+) -> None:
     """Render the alert and hand it to the channel's notifier, within that notifier's limits.
 
     Raises DeliveryError when a retry may help, PermanentDeliveryError when it cannot.

@@ -67,7 +67,8 @@ def notify_one(url: str, message: Message, timeout: float, ctx: SendContext) -> 
     return reason if len(reason) <= MAX_REASON else reason[: MAX_REASON - 1] + "…"
 
 
-class AppriseNotifier(Notifier):
+class AppriseNotifier(Notifier[AppriseChannel]):
+    config = AppriseChannel
     # Bodies are split to each service's limit by Apprise (see notify_one); a subject longer
     # than a line helps no chat client.
     max_subject = 250

@@ -1,7 +1,8 @@
 """The contract every channel meets, and the limits the base enforces once for all of them.
 
-A notifier is a small class: it declares its limits as class attributes (apprise's pattern) and
-implements ``send``. It raises ``DeliveryError`` when trying again may help (server down,
+A notifier is a small class: it declares its channel config (``config``: the pydantic class of
+monitor/config.py its ``send`` takes) and its limits as class attributes (apprise's pattern),
+and implements ``send``. It raises ``DeliveryError`` when trying again may help (server down,
 timeout, 5xx) and ``PermanentDeliveryError`` when it cannot (rejected address, 4xx), never
 returns False: the queue decides on retries from the exception alone.
 """
@@ -13,12 +14,13 @@ import sys
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, ClassVar, TextIO
+from typing import Any, ClassVar, Generic, TextIO, TypeVar
 
 from workers.channels.targets import MemoryTargets, SentTargets
 from workers.render import Message
 
 ELLIPSIS = "…"
+C = TypeVar("C")  # the notifier's channel config (monitor.config.WebhookChannel, ...)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,8 +40,10 @@ def _fit(value: str, limit: int | None) -> str:
     return value[: max(limit - len(ELLIPSIS), 0)] + ELLIPSIS
 
 
-class Notifier:
-    """Base of every channel: subclasses set the limits and implement ``send``."""
+class Notifier(Generic[C]):
+    """Base of every channel: subclasses set ``config`` and the limits, and implement ``send``."""
+
+    config: ClassVar[type[Any]] = object  # the channel config class ``send`` takes
 
     # None means "no limit". Lengths are in characters.
     max_subject: ClassVar[int | None] = None
@@ -53,5 +57,5 @@ class Notifier:
             text=_fit(message.text, self.max_text),
         )
 
-    def send(self, message: Message, name: str, cfg: Any, ctx: SendContext) -> None:
+    def send(self, message: Message, name: str, cfg: C, ctx: SendContext) -> None:
         raise NotImplementedError

@@ -9,7 +9,8 @@ from workers.render import Message
 RULE = "─" * 72
 
 
-class ConsoleNotifier(Notifier):
+class ConsoleNotifier(Notifier[ConsoleChannel]):
+    config = ConsoleChannel
     max_subject = 200
 
     def send(self, message: Message, name: str, cfg: ConsoleChannel, ctx: SendContext) -> None:

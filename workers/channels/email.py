@@ -91,7 +91,8 @@ def classify_smtp_error(subject: str, exc: Exception) -> DeliveryError:
     return DeliveryError(subject, f"{type(exc).__name__}: {exc}")
 
 
-class EmailNotifier(Notifier):
+class EmailNotifier(Notifier[EmailChannel]):
+    config = EmailChannel
     # RFC 5322 recommends 78 characters per header line; folding handles more, but a subject
     # longer than a screen line is truncated by every mail client anyway.
     max_subject = 200

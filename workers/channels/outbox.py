@@ -36,7 +36,9 @@ def append_line(path: Path, line: bytes) -> None:
         raise OSError(f"short write ({written} of {len(line)} bytes)")
 
 
-class OutboxNotifier(Notifier):
+class OutboxNotifier(Notifier[OutboxChannel]):
+    config = OutboxChannel
+
     def send(self, message: Message, name: str, cfg: OutboxChannel, ctx: SendContext) -> None:
         path = outbox_path(cfg, ctx.data_dir)
         record = {**message.payload, "channel": name, "subject": message.subject}

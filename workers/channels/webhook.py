@@ -5,13 +5,18 @@ Signature header, in the style of Stripe's, so a receiver can reject replays by 
 The receiver must verify against the raw bytes it got, which is why the body is serialised once
 here and sent as bytes. ``Idempotency-Key`` is the alert id (also ``alert_id`` in the body), the
 same on every resend of the alert.
+
+The HTTP client is injectable (``WebhookNotifier(client)``); by default every webhook of the
+process shares one connection pool, redirects off (a redirect is an answer, not followed).
 """
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import hmac
 import json
+from functools import cache
 
 import httpx
 
@@ -25,6 +30,14 @@ IDEMPOTENCY_HEADER = "Idempotency-Key"
 USER_AGENT = "newsmonitor-webhook/1"
 # Not server errors, but a later try may succeed: request timeout and rate limiting.
 RETRYABLE_4XX = frozenset({408, 429})
+
+
+@cache
+def shared_client() -> httpx.Client:
+    """The process's webhook client: one connection pool, closed at exit."""
+    client = httpx.Client(follow_redirects=False)
+    atexit.register(client.close)
+    return client
 
 
 def sign(secret: str, timestamp: int, body: bytes) -> str:
@@ -60,14 +73,19 @@ def check_status(subject: str, response: httpx.Response) -> None:
     raise PermanentDeliveryError(subject, message)
 
 
-class WebhookNotifier(Notifier):
+class WebhookNotifier(Notifier[WebhookChannel]):
+    config = WebhookChannel
+
+    def __init__(self, client: httpx.Client | None = None) -> None:
+        self.client = client or shared_client()
+
     def send(self, message: Message, name: str, cfg: WebhookChannel, ctx: SendContext) -> None:
         subject = f"channel {name} (webhook {mask_url(cfg.url)})"
         body = encode_body(message)
         alert_id = str(message.payload.get("alert_id", ""))
         headers = build_headers(cfg, body, int(ctx.sent_at.timestamp()), alert_id)
         try:
-            response = httpx.post(
+            response = self.client.post(
                 cfg.url, content=body, headers=headers, timeout=cfg.timeout, follow_redirects=False
             )
         except httpx.TransportError as exc:  # connect/read timeouts, refused, reset, DNS

@@ -11,9 +11,9 @@ A shoot-down implies a launch, so an interception brings an (uncounted) attack w
 from __future__ import annotations
 
 from monitor.models import Event
-from workers.classify.extract import Found
 from workers.classify.merge import part_reason, same_kind
 from workers.classify.outcome import Dropped
+from workers.classify.sentence_events import Found
 from workers.classify.sums import lead_parts, summed_parts
 
 PROPOSED = "proposed"  # the factuality of a truce called for or sanctions threatened

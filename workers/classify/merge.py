@@ -16,7 +16,7 @@ lower figure of the same type.
 
 from __future__ import annotations
 
-from workers.classify.extract import Found
+from workers.classify.sentence_events import Found
 
 VAGUE_SPAN = 10  # a precise count within [v, 10 v) supersedes a vague count v
 ROUNDING = 0.1  # an approximate count within 10% of a precise one restates it

@@ -1,6 +1,6 @@
 """Read an article: candidate mentions, then factuality, time and domain, then one event each.
 
-The layer after candidate detection (``extract``): every mention gets a factuality
+The layer after candidate detection (``sentence_events``): every mention gets a factuality
 (``factuality``), a time relative to the published date (``timeline``) and a domain check
 (``domain``); only asserted or announced mentions of the news are events. The others are kept
 as ``Dropped`` with the kind of reason and the words that decided it, which ``newsmonitor
@@ -17,11 +17,12 @@ from pathlib import Path
 from monitor.models import Event
 from workers.classify.dates import parse_published
 from workers.classify.domain import OTHER, Domain, article_domain, domain_reason
-from workers.classify.extract import Found, Stated, sentence_events, uncounted
 from workers.classify.identity import merge_mentions
+from workers.classify.language import language_of
 from workers.classify.lexicon.loader import Lexicon, get_lexicon
 from workers.classify.outcome import Dropped, Reading
 from workers.classify.scan import Looked, Scan, find_label, scan_key_sentences
+from workers.classify.sentence_events import Found, Stated, sentence_events, uncounted
 from workers.classify.sentences import split_sentences
 from workers.classify.taxonomy import TYPES
 from workers.classify.temporal import BACKGROUND, FUTURE, Reference
@@ -52,10 +53,7 @@ def read_text(
     """Read raw text; ``lang_dirs`` adds folders of language files for this call. Without
     ``explain`` the mentions that are no events are not kept (a worker needs only events)."""
     dirs = tuple(lang_dirs)
-    if not lang:
-        from workers.langdetect import detect_language
-
-        lang = detect_language(f"{title or ''}\n{text}", dirs)
+    lang = language_of(text, title, lang, dirs)
     lexicon = get_lexicon(lang, dirs)
     if lexicon is None:
         return Reading((), ())

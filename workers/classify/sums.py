@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from itertools import combinations
 
-from workers.classify.extract import Found
+from workers.classify.sentence_events import Found
 
 MAX_PARTS = 6  # counts tried as parts of one total; articles rarely list more
 MAX_ITEMS = 12  # counts of one kind considered at all (keeps the search small)

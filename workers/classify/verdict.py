@@ -7,7 +7,6 @@ dated.
 
 from __future__ import annotations
 
-from workers.classify.extract import Found
 from workers.classify.factuality import (
     ASSERTED_FACT,
     Factuality,
@@ -17,6 +16,7 @@ from workers.classify.factuality import (
     scope_ends,
 )
 from workers.classify.scan import Scan
+from workers.classify.sentence_events import Found
 from workers.classify.taxonomy import TYPES
 from workers.classify.temporal import Anchor, Reference, find_anchors
 from workers.classify.timeline import When, judge_time, time_ends

@@ -15,25 +15,15 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from typing import NamedTuple
+
+from workers.classify.lexicon.phrases import BREAK, COMMA, Match, Phrase, extend_phrase, phrases_at
 
 GAP = "..."
-MAX_GAP = 6
 GAPPED = "+gapped"  # index() also lists each split phrase's span under this label
-BREAK = "#break"  # an internal label on punctuation that ends a clause: no gap crosses it
 BREAK_TOKENS = frozenset({";", ":", "—", "–", "(", ")", "?", "!", '"', "“", "”"})
-COMMA = "#comma"  # a comma ends a clause where a function word follows ("kwamen, om ...")
 CACHE_LIMIT = 200_000
 
 Labels = AbstractSet[str]  # the labels on one token
-
-
-class Match(NamedTuple):
-    """A labelled span of tokens [start, end) in one sentence (a tuple: made by the thousand)."""
-
-    label: str
-    start: int
-    end: int
 
 
 def _token_regex(word: str) -> str:
@@ -41,15 +31,6 @@ def _token_regex(word: str) -> str:
     head = r"\w*" if word.startswith("*") else ""
     tail = r"\w*" if word.endswith("*") else ""
     return f"{head}{body}{tail}"
-
-
-@dataclass(frozen=True, slots=True)
-class _Phrase:
-    """A multi-token pattern: the label ids of its parts, with gap flags."""
-
-    label: str
-    parts: tuple[str, ...]  # internal labels, one per token pattern
-    gaps: tuple[bool, ...]  # gaps[i]: a gap is allowed before parts[i]
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,11 +47,11 @@ class Entry:
     plain: tuple[str, ...]  # the public single-token labels, sorted
     spanned: tuple[str, ...]  # those of them that ``index`` lists as spans (not token-only)
     plain_set: Labels  # the same as a set, shared by every sentence the token occurs in
-    tight: dict[str, tuple[tuple[int, _Phrase], ...]]
+    tight: dict[str, tuple[tuple[int, Phrase], ...]]
     tight_keys: frozenset[str]  # the same keys, for one set intersection per token
-    loose: tuple[tuple[int, _Phrase], ...]
+    loose: tuple[tuple[int, Phrase], ...]
     key: bool  # a key label on its own (see PatternSet.compile)
-    key_phrases: tuple[_Phrase, ...]  # phrases it starts whose label is a key label
+    key_phrases: tuple[Phrase, ...]  # phrases it starts whose label is a key label
 
 
 class PatternSet:
@@ -81,8 +62,8 @@ class PatternSet:
         self._exact: dict[str, set[str]] = {}
         self._wild_src: dict[str, list[str]] = {}
         self._wild: list[tuple[re.Pattern[str], str]] = []
-        self._phrases: list[_Phrase] = []
-        self._starts: dict[str, list[_Phrase]] = {}  # first part's label -> its phrases
+        self._phrases: list[Phrase] = []
+        self._starts: dict[str, list[Phrase]] = {}  # first part's label -> its phrases
         self._cache: dict[str, Entry] = {}
         self._prefixed: dict[str, tuple[str, ...]] = {}
         self._keys: tuple[str, ...] = ()
@@ -120,7 +101,7 @@ class PatternSet:
             parts.append(part)
             gaps.append(gap)
             gap = False
-        phrase = _Phrase(label, tuple(parts), tuple(gaps))
+        phrase = Phrase(label, tuple(parts), tuple(gaps))
         self._phrases.append(phrase)
         self._starts.setdefault(parts[0], []).append(phrase)
 
@@ -173,7 +154,7 @@ class PatternSet:
         # Sorted, so results never depend on hash order; phrase starts resolved once.
         plain = tuple(sorted(label for label in hits if not label.startswith("#")))
         starts = [p for label in sorted(hits) for p in self._starts.get(label, ())]
-        tight: dict[str, list[tuple[int, _Phrase]]] = {}
+        tight: dict[str, list[tuple[int, Phrase]]] = {}
         loose = []
         for rank, phrase in enumerate(starts):
             if len(phrase.parts) < 2 or phrase.gaps[1]:
@@ -202,7 +183,7 @@ class PatternSet:
                 return True
             for phrase in e.key_phrases:
                 labels = labels or [x.labels for x in entries]
-                if _extend(phrase, labels, i + 1, 1) is not None:
+                if extend_phrase(phrase, labels, i + 1, 1) is not None:
                     return True
         return False
 
@@ -218,7 +199,7 @@ class PatternSet:
             for phrase in phrases:
                 if phrase.label == label:
                     labels = labels or [x.labels for x in entries]
-                    end = _extend(phrase, labels, i + 1, 1)
+                    end = extend_phrase(phrase, labels, i + 1, 1)
                     if end is not None:
                         return Match(label, i, end)
         return None
@@ -230,7 +211,7 @@ class PatternSet:
         out: list[Match] = []
         for i, e in enumerate(entries):
             out.extend([Match(label, i, i + 1) for label in e.plain])
-            out.extend(m for m, _ in _phrases_at(e, token_labels, i))
+            out.extend(m for m, _ in phrases_at(e, token_labels, i))
         return out
 
     def index(self, entries: Sequence[Entry]) -> tuple[dict[str, list[Match]], list[Labels]]:
@@ -247,7 +228,7 @@ class PatternSet:
             for label in e.spanned:
                 _add(by_label, _match(Match, (label, i, i + 1)))
             if e.loose or e.tight:
-                for m, parts in _phrases_at(e, token_labels, i):
+                for m, parts in phrases_at(e, token_labels, i):
                     _add(by_label, m)
                     if m.end - m.start > parts:  # a split phrase: "raakten ... gewond"
                         _add(by_label, Match(GAPPED, m.start, m.end))
@@ -265,48 +246,3 @@ def _add(by_label: dict[str, list[Match]], m: Match) -> None:
         by_label[m.label] = [m]
     else:
         spans.append(m)
-
-
-def _phrases_at(
-    e: Entry, token_labels: list[frozenset[str]], i: int
-) -> list[tuple[Match, int]]:
-    """The phrases that start at token i and match, in their fixed order, with their number
-    of parts (a span longer than that used a gap)."""
-    nxt = token_labels[i + 1] if i + 1 < len(token_labels) else frozenset()
-    if not e.loose and e.tight_keys.isdisjoint(nxt):
-        return []  # the usual case: the next word continues no phrase this one starts
-    tried = list(e.loose)
-    for label in e.tight_keys.intersection(nxt):
-        tried.extend(e.tight[label])
-    if len(tried) > 1:
-        tried.sort(key=_rank)
-    out = []
-    third = token_labels[i + 2] if i + 2 < len(token_labels) else frozenset()
-    for _, phrase in tried:
-        parts = phrase.parts
-        if len(parts) > 2 and not phrase.gaps[1] and not phrase.gaps[2] \
-                and parts[2] not in third:
-            continue  # "in the event of" after "in the": the third word decides, cheaply
-        end = _extend(phrase, token_labels, i + 1, 1)
-        if end is not None:
-            out.append((Match(phrase.label, i, end), len(phrase.parts)))
-    return out
-
-
-def _rank(item: tuple[int, _Phrase]) -> int:
-    return item[0]
-
-
-def _extend(phrase: _Phrase, token_labels: list[frozenset[str]], pos: int, k: int) -> int | None:
-    """Match parts[k:] from token ``pos``; returns the end of the span, or None."""
-    if k == len(phrase.parts):
-        return pos
-    reach = MAX_GAP if phrase.gaps[k] else 0
-    for j in range(pos, min(pos + reach + 1, len(token_labels))):
-        if phrase.parts[k] in token_labels[j]:
-            return _extend(phrase, token_labels, j + 1, k + 1)
-        labels = token_labels[j]
-        if BREAK in labels or (COMMA in labels and j + 1 < len(token_labels)
-                               and "function_words" in token_labels[j + 1]):
-            return None  # a split phrase stays in its clause: "kwamen, om hen uit te dagen"
-    return None
