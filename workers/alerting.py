@@ -19,7 +19,7 @@ from monitor.digests import hold_for_digest
 from monitor.models import Alert, Article
 from monitor.producers import enqueue_delivery, make_queue
 from monitor.rules import match_ruleset
-from monitor.rules.match import RuleMatch
+from monitor.rules.match import RuleMatch, conditions_held
 from monitor.rules.publish import RulesetCache
 from monitor.rules.schema import Rule
 from workers.decide import Action, Decision, decide, top_count
@@ -48,7 +48,7 @@ def build_alert(rule: Rule, m: RuleMatch, article: Article, story: Story, d: Dec
         entry_scope(rule, article.id, story.id, update_count),
         article.replace(text=article.text[:ALERT_TEXT_CHARS]),
         matched=m.matched,
-        conditions=m.held,
+        conditions=conditions_held(rule, article),
         events=m.events,
         story=story.id,
         sources=d.sources or story.sources,

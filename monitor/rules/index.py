@@ -24,7 +24,7 @@ from monitor.models import Article, Event
 from monitor.rules.bitsets import Bits, MemberGroups, ValueGroups, any_of, set_bits
 from monitor.rules.compiled import CompiledRule, RuleSet
 from monitor.rules.literals import LiteralFilter
-from monitor.rules.match import ArticleView, RuleMatch, _glob_any, held_conditions
+from monitor.rules.match import ArticleView, RuleMatch, _glob_any
 from monitor.rules.schema import Condition
 from monitor.vocabulary import EVENT_TYPES
 
@@ -130,12 +130,11 @@ class RuleIndex:
             block = blocks[bit]
             if (nested >> bit) & 1:
                 ok, events, matched, reasons = self._evidence(bit, own, view, found)
-                held = _held(block, view, ok)
-                out.append(RuleMatch(block.name, ok, matched, events, reasons, held))
+                out.append(RuleMatch(block.name, ok, matched, events, reasons))
                 continue
             events = found(block) if block.evented else ()
             matched = self._matched(block, view) if block.text is not None else ()
-            out.append(RuleMatch(block.name, True, matched, events, (), _held(block, view, True)))
+            out.append(RuleMatch(block.name, True, matched, events, ()))
         return out
 
     def _matched(self, block: _Block, view: ArticleView) -> tuple[str, ...]:
@@ -262,11 +261,6 @@ class _Found:
                 e for t in block.types for e, bits in typed.get(t, ()) if (bits >> bit) & 1
             )
         return tuple(dict.fromkeys(found)) if self.twins or block.repeats else found
-
-
-def _held(block: _Block, view: ArticleView, ok: bool) -> tuple[str, ...]:
-    """What held, in words, for a rule that fires: only fired rules pay for it."""
-    return tuple(held_conditions(block.cond, block.rule, view)) if ok else ()
 
 
 def _yn(ok: bool) -> str:

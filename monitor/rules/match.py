@@ -13,7 +13,7 @@ from fnmatch import fnmatchcase
 
 from monitor.models import Article, Event
 from monitor.rules.compiled import CompiledRule, RuleSet
-from monitor.rules.schema import Condition
+from monitor.rules.schema import Condition, Rule
 
 MAX_SNIPPETS = 3
 SNIPPET_CONTEXT = 80
@@ -26,7 +26,7 @@ class RuleMatch:
     matched: tuple[str, ...] = ()
     events: tuple[Event, ...] = ()
     reasons: tuple[str, ...] = ()
-    held: tuple[str, ...] = ()  # the conditions that held, in words (only when it fired)
+    held: tuple[str, ...] = ()  # the conditions that held, in words (when it fired, explained)
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,8 +226,16 @@ def match_rule(
 ) -> RuleMatch:
     view = article if isinstance(article, ArticleView) else ArticleView(article)
     res = evaluate(compiled.rule.match, compiled, view, explain)
-    held = tuple(held_conditions(compiled.rule.match, compiled, view)) if res.ok else ()
+    held = tuple(held_conditions(compiled.rule.match, compiled, view)) if res.ok and explain else ()
     return RuleMatch(compiled.rule.name, res.ok, res.matched, res.events, res.reasons, held)
+
+
+def conditions_held(rule: Rule, article: Article) -> tuple[str, ...]:
+    """What held, in words, for an alert: worked out for the alerts that are made, not for
+    every rule that fires (with 1,000 rules, ~125 fire per article; doing it for all of
+    them in the matcher cut its throughput fivefold)."""
+    compiled = CompiledRule(rule)
+    return tuple(held_conditions(rule.match, compiled, ArticleView(article)))
 
 
 def _describe_article_keys(c: Condition) -> list[str]:
