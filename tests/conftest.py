@@ -11,10 +11,12 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 import redis
 
 from monitor.embedded_redis import EmbeddedRedis
+from monitor.http.fetch import make_client
 from tests.servers import LocalHTTPServer, SMTPSink
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,6 +61,13 @@ def http_server() -> Iterator[LocalHTTPServer]:
     server = LocalHTTPServer().start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def client() -> Iterator[httpx.Client]:
+    """The production HTTP client (redirects off, our timeouts), closed after the test."""
+    with make_client() as c:
+        yield c
 
 
 @pytest.fixture

@@ -25,7 +25,6 @@ from monitor.configsections import FetchConfig
 from monitor.errors import FeedParseError, FetchError
 from monitor.feeds.fetch import fetch_feed
 from monitor.feeds.parse import ParsedFeed, parse_feed
-from monitor.http.fetch import make_client
 from monitor.models import Feed
 from tests.conftest import corpus_dir
 from tests.servers import LocalHTTPServer, Request, Response
@@ -80,12 +79,6 @@ def corpus_server() -> Iterator[LocalHTTPServer]:
     server = LocalHTTPServer().start()
     yield server
     server.stop()
-
-
-@pytest.fixture
-def client() -> Iterator[httpx.Client]:
-    with make_client() as c:
-        yield c
 
 
 def poll(

@@ -22,19 +22,13 @@ import pytest
 
 from monitor.configsections import FetchConfig
 from monitor.errors import BlockedAddressError, FetchError
-from monitor.http.fetch import fetch_page, make_client, open_stream
+from monitor.http.fetch import fetch_page, open_stream
 from monitor.http.netguard import check_public, is_private_url
 from tests.servers import LocalHTTPServer, Request, Response
 
 HTML = b"<html lang='en'><head><title>T</title></head><body><p>Hello</p></body></html>"
 MB = 1024 * 1024
 CHUNKED_HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nTransfer-Encoding: chunked\r\n\r\n"
-
-
-@pytest.fixture
-def client() -> Iterator[httpx.Client]:
-    with make_client() as c:
-        yield c
 
 
 def cfg(**kw: object) -> FetchConfig:
