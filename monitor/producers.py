@@ -1,8 +1,9 @@
 """The RQ producers: every queue the project makes, and every job it puts on one.
 
-Both sides enqueue (the daemon its entries, digests, silence alerts and replays; the entry job
-its deliveries and its re-reads), so the producers live in the core and name the job functions
-by their dotted path: RQ stores that string anyway, and the core stays free of ``workers/``.
+Both sides enqueue (the daemon its entries, digests and silence alerts; the CLI and the console
+replays; the entry job its deliveries and its re-reads), so the producers live in the core and
+name the job functions by their dotted path: RQ stores that string anyway, and the core stays
+free of ``workers/``.
 The paths are a contract with jobs already queued in Redis: renaming a job function means
 keeping its old path importable.
 """

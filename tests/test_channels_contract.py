@@ -27,7 +27,7 @@ from monitor.config import (
 from tests.servers import LocalHTTPServer, Response, SMTPSink
 from tests.test_deliver import make_alert
 from workers.channels import NOTIFIERS, SendContext, send_alert
-from workers.channels.webhook import WebhookNotifier
+from workers.channels.webhook import WebhookNotifier, shared_client
 from workers.render import render_message
 
 WHEN = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
@@ -124,3 +124,22 @@ def test_a_webhook_sends_through_the_client_it_is_given(
                                      SendContext(tmp_path, WHEN))
     assert [r.url for r in seen] == [httpx.URL(http_server.url("/hook"))]
     assert http_server.requests_to("/hook")[0].json()["alert_id"] == "a1b2c3"
+
+
+def test_the_shared_webhook_client_carries_no_cookie_from_one_send_to_the_next(
+    http_server: LocalHTTPServer, tmp_path: Path
+) -> None:
+    """Two channels on one host share the pooled client; a session cookie one receiver sets
+    must not reach the other (each send stood alone when it had a client of its own)."""
+    http_server.routes["/a"] = Response(b"", 204, headers={"Set-Cookie": "sid=tenant-a; Path=/"})
+    http_server.routes["/b"] = Response(b"", 204)
+    client = shared_client.__wrapped__()  # a fresh one, built as the process's is
+    try:
+        for path in ("/a", "/b"):
+            cfg = WebhookChannel(type="webhook", url=http_server.url(path), timeout=5)
+            WebhookNotifier(client).send(render_message(make_alert(), WHEN), path, cfg,
+                                         SendContext(tmp_path, WHEN))
+    finally:
+        client.close()
+    assert http_server.requests_to("/a") and http_server.requests_to("/b")
+    assert "cookie" not in {k.lower() for k in http_server.requests_to("/b")[0].headers}

@@ -107,3 +107,17 @@ def _resolves(module: str, name: str) -> bool:
     except ImportError:
         return False
     return hasattr(mod, name) or importlib.util.find_spec(f"{module}.{name}") is not None
+
+
+def test_the_job_paths_the_producers_name_are_the_jobs() -> None:
+    """The core names job functions by dotted path (it may not import workers/); RQ stores
+    those strings in queued jobs, so a moved job must keep its path."""
+    from rq.utils import import_attribute
+
+    from monitor import producers
+    from workers import deliver, jobs, retries
+
+    assert import_attribute(producers.ENTRY_JOB) is jobs.process_entry
+    assert import_attribute(producers.ENTRY_FAILURE_CALLBACK) is retries.on_entry_failure
+    assert import_attribute(producers.DELIVERY_JOB) is deliver.deliver
+    assert import_attribute(producers.DELIVERY_FAILURE_CALLBACK) is deliver.on_delivery_failure

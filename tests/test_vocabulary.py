@@ -3,15 +3,19 @@ docs/events.md and the rule schema all use the same types, weapons, sides and st
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 import pytest
 import yaml
 
+from monitor.errors import RuleSetError
+from monitor.rules.compiled import RuleSet
 from monitor.vocabulary import EVENT_TYPES, SIDES, STATUSES, WEAPONS
+from tests.rulekit import rule
 from workers.classify import taxonomy
-from workers.classify.lexicon.loader import PACKAGE_DIR
+from workers.classify.lexicon.loader import PACKAGE_DIR, LexiconError, parse_lexicon
 
 ROOT = Path(__file__).resolve().parent.parent
 LANG_FILES = sorted(PACKAGE_DIR.glob("*.yaml"))
@@ -66,3 +70,32 @@ def test_the_event_contract_lists_the_same_values() -> None:
     assert row("weapon") == list(WEAPONS)
     assert row("side") == list(SIDES)
     assert row("status") == list(STATUSES)
+
+
+def test_a_language_file_naming_a_value_outside_the_vocabulary_is_refused_with_the_known_ones(
+    tmp_path: Path,
+) -> None:
+    """Rules are checked against the vocabulary, so a weapon only a language file knows could
+    be emitted but never asked for: the file is refused, naming the value and the known ones."""
+    data = yaml.safe_load((PACKAGE_DIR / "en.yaml").read_text(encoding="utf-8"))
+    data["weapons"]["tank"] = ["tank", "tanks"]
+    path = tmp_path / "en.yaml"
+    with pytest.raises(LexiconError, match=r"unknown key\(s\) in weapons: tank \(known: .*drone"):
+        parse_lexicon(path, data)
+    del data["weapons"]["tank"]
+    status = next(b for b in data["types"].values() if (b or {}).get("status"))["status"]
+    status["postponed"] = ["postponed"]
+    with pytest.raises(LexiconError, match=r"status: postponed \(known: "):
+        parse_lexicon(path, data)
+
+
+def test_rules_read_back_from_redis_are_not_judged_by_this_versions_vocabulary() -> None:
+    """A ruleset published by a daemon of another version may name a value this one does not
+    know; refusing it would fail every entry job, so a worker takes it as published. A rule
+    file with the same value is still refused where it is loaded."""
+    text = "name: tanks\nmatch: {event: attack, weapon: tank}\nnotify: [console]\n"
+    with pytest.raises(RuleSetError, match="unknown weapon 'tank'"):
+        rule(text)
+    published = json.dumps([{"name": "tanks", "match": {"event": "attack", "weapon": "tank"},
+                             "notify": ["console"]}])
+    assert RuleSet.from_json(published).rules[0].match.weapon == ("tank",)

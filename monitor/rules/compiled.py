@@ -11,7 +11,7 @@ import hashlib
 import json
 import re
 
-from monitor.rules.schema import Condition, Rule
+from monitor.rules.schema import PUBLISHED, Condition, Rule
 from monitor.vocabulary import EVENT_TYPES
 
 
@@ -91,7 +91,7 @@ class RuleSet:
 
     @classmethod
     def from_json(cls, text: str) -> RuleSet:
-        return cls([Rule.model_validate(d) for d in json.loads(text)])
+        return cls([Rule.model_validate(d, context={PUBLISHED: True}) for d in json.loads(text)])
 
     def __len__(self) -> int:
         return len(self.rules)

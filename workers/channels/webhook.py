@@ -17,6 +17,7 @@ import hashlib
 import hmac
 import json
 from functools import cache
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 
 import httpx
 
@@ -32,10 +33,16 @@ USER_AGENT = "newsmonitor-webhook/1"
 RETRYABLE_4XX = frozenset({408, 429})
 
 
+def _no_cookies() -> CookieJar:
+    return CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
+
+
 @cache
 def shared_client() -> httpx.Client:
-    """The process's webhook client: one connection pool, closed at exit."""
-    client = httpx.Client(follow_redirects=False)
+    """The process's webhook client: one connection pool, closed at exit. It keeps no
+    cookies: a receiver's Set-Cookie must not ride along on the next channel's POST to the
+    same host (each send stood alone when it had a client of its own)."""
+    client = httpx.Client(follow_redirects=False, cookies=_no_cookies())
     atexit.register(client.close)
     return client
 

@@ -20,6 +20,7 @@ import simplemma
 import yaml
 
 from monitor.errors import ConfigError
+from monitor.vocabulary import SIDES, STATUSES, WEAPONS
 from workers.classify.lexicon.patterns import PatternSet
 from workers.classify.lexicon.sections import (
     EMPTY_TIME,
@@ -137,7 +138,11 @@ def _check_keys(path: Path, where: str, data: Any, allowed: set[str]) -> dict[st
         raise LexiconError(path, f"{where} must be a mapping")
     unknown = set(data) - allowed
     if unknown:
-        raise LexiconError(path, f"unknown key(s) in {where}: {', '.join(sorted(unknown))}")
+        raise LexiconError(
+            path,
+            f"unknown key(s) in {where}: {', '.join(sorted(unknown))}"
+            f" (known: {', '.join(sorted(allowed))})",
+        )
     return data
 
 
@@ -183,8 +188,9 @@ def _add_types(path: Path, patterns: PatternSet, raw: Any) -> None:
         patterns.add(f"noun:{name}", _words(body, "count_nouns"))
         patterns.add(f"exclude:{name}", _words(body, "exclude"))
         patterns.add(f"requires:{name}", _words(body, "requires"))
-        for status, cues in (body.get("status") or {}).items():
-            patterns.add(f"status:{name}:{status}", _strings(cues, f"{name}.{status}"))
+        status = _check_keys(path, f"types.{name}.status", body.get("status") or {}, set(STATUSES))
+        for state, cues in status.items():
+            patterns.add(f"status:{name}:{state}", _strings(cues, f"{name}.{state}"))
         add_senses(patterns, name, body.get("other_sense"))
 
 
@@ -227,8 +233,8 @@ def _parse(path: Path, data: Any) -> Lexicon:
     markers = _check_keys(path, "markers", data.get("markers") or {}, MARKER_KEYS)
     for key in MARKER_KEYS:
         patterns.add(key, _words(markers, key))
-    for group in ("weapons", "sides"):
-        for kind, cues in (data.get(group) or {}).items():
+    for group, known in (("weapons", WEAPONS), ("sides", SIDES)):
+        for kind, cues in _check_keys(path, group, data.get(group) or {}, set(known)).items():
             patterns.add(f"{group[:-1]}:{kind}", _strings(cues, f"{group}.{kind}"))
     for phrase, value in vague.items():
         patterns.add(f"vague:{value}", [phrase])
