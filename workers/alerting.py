@@ -19,7 +19,7 @@ from monitor.digests import hold_for_digest
 from monitor.models import Alert, Article
 from monitor.producers import enqueue_delivery, make_queue
 from monitor.rules import match_ruleset
-from monitor.rules.match import RuleMatch, conditions_held
+from monitor.rules.match import RuleMatch, with_held
 from monitor.rules.publish import RulesetCache
 from monitor.rules.schema import Rule
 from workers.decide import Action, Decision, decide, top_count
@@ -48,7 +48,7 @@ def build_alert(rule: Rule, m: RuleMatch, article: Article, story: Story, d: Dec
         entry_scope(rule, article.id, story.id, update_count),
         article.replace(text=article.text[:ALERT_TEXT_CHARS]),
         matched=m.matched,
-        conditions=conditions_held(rule, article),
+        conditions=m.held,
         events=m.events,
         story=story.id,
         sources=d.sources or story.sources,
@@ -70,8 +70,9 @@ def alert_on(r: redis.Redis, cfg: Config, article: Article) -> list[tuple[str, D
     alerts_q = make_queue(keys.QUEUE_ALERTS, r)
     out = []
     for m in matches:
-        rule = ruleset.get(m.rule)
-        assert rule is not None
+        compiled = ruleset.compiled_rule(m.rule)
+        assert compiled is not None
+        rule = compiled.rule
         d = decide(r, rule, article, story, m.events, life=life)
         out.append((rule.name, d))
         verdict = _VERDICT.get(d.action, d.action)
@@ -79,7 +80,7 @@ def alert_on(r: redis.Redis, cfg: Config, article: Article) -> list[tuple[str, D
         if d.action not in (Action.SEND, Action.DIGEST):
             continue
         metrics.record_alert(r, rule.name)
-        alert = build_alert(rule, m, article, story, d)
+        alert = build_alert(rule, with_held(m, compiled, article), article, story, d)
         alertstore.record_alert(r, alert, [describe_event(e) for e in alert.events], life)
         if d.action == Action.DIGEST:
             hold_for_digest(r, rule, alert, time.time(), life)

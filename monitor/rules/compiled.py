@@ -73,6 +73,7 @@ class RuleSet:
         self.compiled = tuple(CompiledRule(r) for r in self.rules)
         self.matcher: object | None = None  # its index, built on first use (rules/index.py)
         self._names = {r.name: r for r in self.rules}
+        self._compiled = {c.rule.name: c for c in self.compiled}
         self.hash = hashlib.sha256(self._json(with_source=False).encode()).hexdigest()[:16]
 
     def to_json(self) -> str:
@@ -95,6 +96,9 @@ class RuleSet:
 
     def __len__(self) -> int:
         return len(self.rules)
+
+    def compiled_rule(self, name: str) -> CompiledRule | None:
+        return self._compiled.get(name)
 
     def get(self, name: str) -> Rule | None:
         return self._names.get(name)
