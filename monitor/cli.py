@@ -9,12 +9,16 @@ wins: it is the one the user typed last, next to the command it is meant for.
 from __future__ import annotations
 
 import signal
+import threading
 
 # A Ctrl-C during the imports below ends the process as an unhandled SIGINT does (a shell
-# shows 130), not with a traceback from deep in the standard library; main() takes SIGINT
-# back as KeyboardInterrupt once it can catch it. An inherited "ignore" (nohup, a background
-# job of a script) is left as it is.
-_CATCH_INT = signal.getsignal(signal.SIGINT) is signal.default_int_handler
+# shows 130), not with a traceback from deep in the standard library; right after them
+# SIGINT is KeyboardInterrupt again, for main() to catch and for any module that imports
+# this one (the test suite). An inherited "ignore" (nohup, a background job) is left as it is.
+_CATCH_INT = (
+    signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    and threading.current_thread() is threading.main_thread()  # only it may set handlers
+)
 if _CATCH_INT:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
@@ -26,6 +30,9 @@ from collections.abc import Iterator, Sequence  # noqa: E402
 from importlib.metadata import PackageNotFoundError, version  # noqa: E402
 
 from monitor.errors import NewsmonitorError  # noqa: E402
+
+if _CATCH_INT:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 # Each module defines ``register(subparsers)`` and sets ``func`` on its parsers. An explicit
 # list, not folder scanning: the set of commands is part of the interface.
@@ -131,8 +138,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Until a command installs its own handlers, SIGTERM stops like Ctrl-C: with exit 130
     # and the cleanups of ``finally`` blocks, not the default silent death mid-import.
     signal.signal(signal.SIGTERM, _interrupt)
-    if _CATCH_INT:
-        signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         return _run(argv)
     except KeyboardInterrupt:

@@ -122,6 +122,25 @@ def test_ctrl_c_while_the_command_still_imports_ends_with_130_and_no_traceback()
     assert "Traceback" not in done.stderr
 
 
+IMPORT_ONLY = """
+import signal, sys
+before = signal.getsignal(signal.SIGINT)
+import monitor.cli
+sys.exit(0 if signal.getsignal(signal.SIGINT) is before else 1)
+"""
+
+
+@pytest.mark.parametrize("inherited", ["default", "ignored"])
+def test_importing_the_cli_leaves_sigint_as_it_found_it(inherited: str) -> None:
+    """Only the CLI's own imports run with Ctrl-C as a plain SIGINT: a program that imports
+    it (the test suite) keeps its KeyboardInterrupt, and an ignored SIGINT stays ignored."""
+    prelude = "import signal; signal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+    code = (prelude if inherited == "ignored" else "") + IMPORT_ONLY
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=user_env(),
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+
+
 @pytest.mark.slow
 def test_a_busy_job_gets_its_grace_a_second_signal_cuts_it_and_nothing_is_lost(
     tmp_path: Path, http_server: LocalHTTPServer
