@@ -90,23 +90,26 @@ def test_the_check_sees_a_wrong_way_import(tmp_path: Path) -> None:
 def test_every_import_of_our_own_modules_resolves() -> None:
     """mypy skips what it cannot find (ignore_missing_imports) and does not read tests/ or
     bench/: a module moved without its importers would only fail when that line runs."""
-    missing = []
-    for folder in ("monitor", "workers", "tests", "bench"):
-        for path in _modules(folder):
-            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-                if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module and \
-                        node.module.split(".")[0] in ("monitor", "workers"):
-                    missing += [f"{_rel(path)}:{node.lineno} {node.module}.{a.name}"
-                                for a in node.names if not _resolves(node.module, a.name)]
+    missing = [f"{_rel(path)}:{line} {mod}"
+               for folder in ("monitor", "workers", "tests", "bench")
+               for path in _modules(folder)
+               for line, mod in imported(path)
+               if _under(mod, ("monitor", "workers")) and not _resolves(mod)]
     assert missing == []
 
 
-def _resolves(module: str, name: str) -> bool:
+def _resolves(dotted: str) -> bool:
+    """A module, or a name a module defines (``from monitor.keys import PREFIX``)."""
     try:
-        mod = importlib.import_module(module)
+        importlib.import_module(dotted)
+        return True
+    except ImportError:
+        pass
+    module, _, name = dotted.rpartition(".")
+    try:
+        return hasattr(importlib.import_module(module), name)
     except ImportError:
         return False
-    return hasattr(mod, name) or importlib.util.find_spec(f"{module}.{name}") is not None
 
 
 def test_the_job_paths_the_producers_name_are_the_jobs() -> None:
