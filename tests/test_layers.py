@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import ast
 import importlib
-import importlib.util
 from collections.abc import Iterator
 from pathlib import Path
 
