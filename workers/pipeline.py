@@ -145,9 +145,6 @@ def read_entry(r: redis.Redis, cfg: Config, entry: Entry, reread: bool) -> Artic
             raise  # the worker logs the failed try with when the next one comes
         log.info("page %s not used (%s); reading the feed's text", entry.link, exc.message)
         if exc.retryable and cfg.fetch.page_reread_after > 0:
-            schedule_reread(r, entry, cfg)
+            enqueue_reread(make_queue(keys.QUEUE_ENTRIES, r), entry, cfg)
         return feed_article(entry, exc.message)
 
-
-def schedule_reread(r: redis.Redis, entry: Entry, cfg: Config) -> None:
-    enqueue_reread(make_queue(keys.QUEUE_ENTRIES, r), entry, cfg)
